@@ -1,0 +1,34 @@
+# Every library sluice links. All come from Debian packages (scripts/deps.sh) except DuckDB, which
+# scripts/deps.sh unpacks, checksum-verified, into third_party/duckdb.
+find_package(SQLite3 REQUIRED)
+find_package(OpenSSL 3 REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(Threads REQUIRED)
+find_package(GTest REQUIRED)
+find_package(benchmark REQUIRED)
+
+set(SLUICE_DUCKDB_DIR "${PROJECT_SOURCE_DIR}/third_party/duckdb")
+if(NOT EXISTS "${SLUICE_DUCKDB_DIR}/lib/libduckdb.so" OR NOT EXISTS "${SLUICE_DUCKDB_DIR}/include/duckdb.h")
+  message(FATAL_ERROR "DuckDB is missing from ${SLUICE_DUCKDB_DIR}: run `make deps` first.")
+endif()
+add_library(duckdb SHARED IMPORTED GLOBAL)
+set_target_properties(duckdb PROPERTIES
+  IMPORTED_LOCATION "${SLUICE_DUCKDB_DIR}/lib/libduckdb.so"
+  IMPORTED_NO_SONAME TRUE
+  INTERFACE_INCLUDE_DIRECTORIES "${SLUICE_DUCKDB_DIR}/include")
+# DuckDB's header is third-party: keep its warnings out of ours.
+set_property(TARGET duckdb PROPERTY INTERFACE_SYSTEM_INCLUDE_DIRECTORIES "${SLUICE_DUCKDB_DIR}/include")
+
+# sluice_library(NAME SOURCES... DEPS ...): one static library per subsystem, public headers
+# under include/sluice/<subsystem>/.
+function(sluice_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(sluice_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(sluice_${name} PUBLIC "${PROJECT_SOURCE_DIR}/include"
+                                            PRIVATE "${PROJECT_SOURCE_DIR}/src")
+  target_link_libraries(sluice_${name} PUBLIC ${ARG_DEPS})
+endfunction()

@@ -1,0 +1,80 @@
+// LocalObjectStore: the lake on this machine. Object bytes live in files under `root` named by
+// internal ids; buckets, keys and their metadata live in the state store, and every change
+// commits its mapping and its EventBridge event in one transaction.
+//
+// Durability: PutObject returns only after the bytes, their file name and the mapping are all
+// synced. A crash at any point leaves either the old object or the new one, never a mix, and the
+// next Open() removes what the crashed writer left behind.
+//
+// Thread-safe. Several processes may open the same data dir at once.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "sluice/common/clock.h"
+#include "sluice/lake/object_store.h"
+#include "sluice/lake/s3_events.h"
+#include "sluice/store/database.h"
+
+namespace sluice::lake {
+
+class BlobFiles;
+
+struct LocalObjectStoreOptions {
+  LakeIdentity identity;
+  const Clock* clock = &SystemClock::Instance();
+};
+
+class LocalObjectStore final : public ObjectStore {
+ public:
+  // `db` must outlive the store. Creates `root` if needed and recovers leftovers of crashed
+  // writers.
+  static Result<std::unique_ptr<LocalObjectStore>> Open(store::Database& db,
+                                                        std::filesystem::path root,
+                                                        LocalObjectStoreOptions options = {});
+  ~LocalObjectStore() override;
+
+  Status CreateBucket(std::string_view bucket) override;
+  Status DeleteBucket(std::string_view bucket) override;
+  Result<BucketInfo> HeadBucket(std::string_view bucket) override;
+  Result<std::vector<BucketInfo>> ListBuckets() override;
+
+  Result<ObjectInfo> PutObject(std::string_view bucket, std::string_view key, ByteSource& body,
+                               const PutOptions& options) override;
+  Result<std::unique_ptr<ObjectReader>> GetObject(
+      std::string_view bucket, std::string_view key,
+      const std::optional<ByteRange>& range = std::nullopt) override;
+  Result<ObjectInfo> HeadObject(std::string_view bucket, std::string_view key) override;
+  Result<bool> DeleteObject(std::string_view bucket, std::string_view key,
+                            const RequestContext& request = {}) override;
+  Result<ObjectInfo> CopyObject(std::string_view source_bucket, std::string_view source_key,
+                                std::string_view bucket, std::string_view key,
+                                const CopyOptions& options) override;
+  Result<ListPage> ListObjects(std::string_view bucket, const ListRequest& request) override;
+
+  // The file holding an object's bytes, for readers that read in place (the SQL engine). The
+  // file stays valid while the object is not overwritten or deleted.
+  Result<std::filesystem::path> ObjectFilePath(std::string_view bucket, std::string_view key);
+
+  // How many leftovers of crashed writers the last Open() cleaned up.
+  int recovered_leftovers() const { return recovered_leftovers_; }
+
+ private:
+  LocalObjectStore(store::Database& db, std::filesystem::path root,
+                   LocalObjectStoreOptions options);
+  Status Recover();
+  // Commits `blob` as the object bucket/key and appends its Object Created event.
+  Result<ObjectInfo> Commit(std::string_view bucket, std::string_view key, class PendingBlob& blob,
+                            ObjectInfo info, const PutOptions& options);
+  // Unlinks the files of replaced or deleted objects and forgets them.
+  void CollectGarbage(const std::vector<std::string>& blob_ids);
+
+  store::Database& db_;
+  std::filesystem::path root_;
+  LocalObjectStoreOptions options_;
+  std::unique_ptr<BlobFiles> blobs_;
+  int recovered_leftovers_ = 0;
+};
+
+}  // namespace sluice::lake

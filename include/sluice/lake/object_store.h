@@ -1,0 +1,150 @@
+// ObjectStore: the lake, as S3 defines it: buckets of objects addressed by key.
+//
+// Implementations: LocalObjectStore (files on this machine, keys mapped in the state store); an
+// S3 backend later. Every mutating call is atomic (an object is visible whole or not at all) and,
+// where S3 emits an EventBridge event for the change (Object Created / Object Deleted), appends
+// that event in the same transaction that commits the change.
+//
+// Errors carry S3's error code in Status::aws_code() (NoSuchBucket, NoSuchKey, InvalidBucketName,
+// BucketNotEmpty, BucketAlreadyOwnedByYou, KeyTooLongError, InvalidRange, PreconditionFailed, ...).
+// Implementations are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sluice/common/clock.h"
+#include "sluice/common/result.h"
+
+namespace sluice::lake {
+
+inline constexpr std::string_view kDefaultContentType = "binary/octet-stream";
+
+struct BucketInfo {
+  std::string name;
+  TimePoint created;
+};
+
+struct ObjectInfo {
+  std::string bucket;
+  std::string key;
+  uint64_t size = 0;
+  std::string etag;  // hex MD5 of the bytes, without quotes
+  std::string content_type;
+  TimePoint last_modified;
+  std::map<std::string, std::string> metadata;  // user metadata; names lower-case
+};
+
+// Who asked for a change. Recorded in the change's event (`request-id`, `requester`,
+// `source-ip-address`); empty fields are left out of the event.
+struct RequestContext {
+  std::string request_id;
+  std::string requester;
+  std::string source_ip;
+};
+
+struct PutOptions {
+  std::string content_type{kDefaultContentType};
+  std::map<std::string, std::string> metadata;
+  // Conditional writes, checked atomically with the commit: If-None-Match: * fails with
+  // PreconditionFailed when the key exists; If-Match fails with PreconditionFailed when the
+  // current ETag differs and NoSuchKey when there is no object.
+  bool if_none_match_any = false;
+  std::optional<std::string> if_match_etag;
+  // The `reason` of the Object Created event.
+  std::string reason = "PutObject";
+  RequestContext request;
+};
+
+struct CopyOptions {
+  // false: the copy keeps the source's content type and metadata (x-amz-metadata-directive COPY);
+  // true: it takes those below (REPLACE).
+  bool replace_metadata = false;
+  std::string content_type{kDefaultContentType};
+  std::map<std::string, std::string> metadata;
+  RequestContext request;
+};
+
+// A byte range as HTTP states it: `first-last` (inclusive), `first-`, or the last
+// `suffix_length` bytes.
+struct ByteRange {
+  std::optional<uint64_t> first;
+  std::optional<uint64_t> last;
+  std::optional<uint64_t> suffix_length;
+
+  static ByteRange FromTo(uint64_t first, uint64_t last) { return {first, last, std::nullopt}; }
+  static ByteRange From(uint64_t first) { return {first, std::nullopt, std::nullopt}; }
+  static ByteRange Suffix(uint64_t length) { return {std::nullopt, std::nullopt, length}; }
+};
+
+struct ListRequest {
+  std::string prefix;
+  std::string delimiter;  // empty: no roll-up into common prefixes
+  // Only entries (keys and common prefixes) strictly after this one are listed. It takes the
+  // `next_marker` of the previous page to continue a listing.
+  std::string start_after;
+  int max_keys = 1000;
+};
+
+struct ListPage {
+  std::vector<ObjectInfo> objects;          // in UTF-8 byte order; metadata not filled in
+  std::vector<std::string> common_prefixes;  // in UTF-8 byte order
+  bool truncated = false;
+  // When truncated: the last entry (key or common prefix) of this page.
+  std::string next_marker;
+};
+
+// The bytes to read, from a byte source such as a local file or a request body.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  // Reads up to `size` bytes; returns 0 only at the end.
+  virtual Result<size_t> Read(char* buffer, size_t size) = 0;
+};
+
+// Reads one object (or a range of it) as it was when GetObject returned, even if it is
+// overwritten or deleted meanwhile. Not thread-safe.
+class ObjectReader {
+ public:
+  virtual ~ObjectReader() = default;
+  virtual const ObjectInfo& info() const = 0;
+  virtual uint64_t offset() const = 0;  // where the range starts
+  virtual uint64_t length() const = 0;  // how many bytes the range holds
+  // Reads up to `size` bytes of the range; returns 0 at its end.
+  virtual Result<size_t> Read(char* buffer, size_t size) = 0;
+};
+
+class ObjectStore {
+ public:
+  virtual ~ObjectStore() = default;
+
+  virtual Status CreateBucket(std::string_view bucket) = 0;
+  // Fails with BucketNotEmpty unless the bucket holds no objects.
+  virtual Status DeleteBucket(std::string_view bucket) = 0;
+  virtual Result<BucketInfo> HeadBucket(std::string_view bucket) = 0;
+  virtual Result<std::vector<BucketInfo>> ListBuckets() = 0;  // by name
+
+  // Streams `body` into the object, replacing any object with that key.
+  virtual Result<ObjectInfo> PutObject(std::string_view bucket, std::string_view key,
+                                       ByteSource& body, const PutOptions& options) = 0;
+  virtual Result<std::unique_ptr<ObjectReader>> GetObject(
+      std::string_view bucket, std::string_view key,
+      const std::optional<ByteRange>& range = std::nullopt) = 0;
+  virtual Result<ObjectInfo> HeadObject(std::string_view bucket, std::string_view key) = 0;
+  // Deleting a key that does not exist succeeds and changes nothing (as in S3). Returns whether
+  // an object was deleted.
+  virtual Result<bool> DeleteObject(std::string_view bucket, std::string_view key,
+                                    const RequestContext& request = {}) = 0;
+  virtual Result<ObjectInfo> CopyObject(std::string_view source_bucket,
+                                        std::string_view source_key,
+                                        std::string_view bucket, std::string_view key,
+                                        const CopyOptions& options) = 0;
+  virtual Result<ListPage> ListObjects(std::string_view bucket, const ListRequest& request) = 0;
+};
+
+}  // namespace sluice::lake

@@ -1,0 +1,10 @@
+#include "sluice/common/clock.h"
+
+namespace sluice {
+
+SystemClock& SystemClock::Instance() {
+  static SystemClock clock;
+  return clock;
+}
+
+}  // namespace sluice

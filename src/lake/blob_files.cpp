@@ -1,0 +1,122 @@
+#include "lake/blob_files.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "sluice/common/ids.h"
+
+namespace sluice::lake {
+namespace {
+
+constexpr size_t kIdBytes = 16;
+
+bool LooksLikeBlobId(const std::string& name) {
+  if (name.size() != 2 * kIdBytes) return false;
+  for (char c : name) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+Status UnlinkIfPresent(const std::filesystem::path& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return ErrnoStatus("cannot remove " + path.string(), errno);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+PendingBlob::PendingBlob(PendingBlob&& other) noexcept
+    : files_(other.files_),
+      id_(std::move(other.id_)),
+      fd_(std::move(other.fd_)),
+      size_(other.size_),
+      published_(other.published_),
+      committed_(other.committed_) {
+  other.committed_ = true;  // the moved-from shell must not clean anything up
+}
+
+PendingBlob::~PendingBlob() {
+  if (committed_) return;
+  // Final name first, tmp name second, lock last: Recover() treats an unlocked tmp name as the
+  // sign that cleanup may be needed, so it must be the last thing to go.
+  if (published_) (void)UnlinkIfPresent(files_->PathOf(id_));
+  (void)UnlinkIfPresent(files_->TempPathOf(id_));
+}
+
+Status PendingBlob::Write(const char* data, size_t size) {
+  SLUICE_RETURN_IF_ERROR(WriteAll(fd_.get(), data, size, files_->TempPathOf(id_).string()));
+  size_ += size;
+  return Status::Ok();
+}
+
+Status PendingBlob::Publish() {
+  std::filesystem::path final_path = files_->PathOf(id_);
+  SLUICE_RETURN_IF_ERROR(SyncFile(fd_.get(), final_path.string()));
+  SLUICE_RETURN_IF_ERROR(CreateDirectories(final_path.parent_path()));
+  if (::link(files_->TempPathOf(id_).c_str(), final_path.c_str()) != 0) {
+    return ErrnoStatus("cannot link " + final_path.string(), errno);
+  }
+  published_ = true;
+  return SyncDirectory(final_path.parent_path());
+}
+
+void PendingBlob::MarkCommitted() {
+  committed_ = true;
+  (void)UnlinkIfPresent(files_->TempPathOf(id_));
+  fd_.Reset();
+}
+
+BlobFiles::BlobFiles(std::filesystem::path root) : root_(std::move(root)) {}
+
+Status BlobFiles::Init() const {
+  SLUICE_RETURN_IF_ERROR(CreateDirectories(root_ / "objects"));
+  return CreateDirectories(root_ / "tmp");
+}
+
+std::filesystem::path BlobFiles::PathOf(std::string_view id) const {
+  std::string name(id);
+  return root_ / "objects" / name.substr(0, 2) / name.substr(2, 2) / name;
+}
+
+std::filesystem::path BlobFiles::TempPathOf(std::string_view id) const {
+  return root_ / "tmp" / std::string(id);
+}
+
+Result<PendingBlob> BlobFiles::Create() const {
+  std::string id = RandomHex(kIdBytes);
+  SLUICE_ASSIGN_OR_RETURN(UniqueFd fd, OpenFile(TempPathOf(id), O_WRONLY | O_CREAT | O_EXCL, 0644));
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    int error = errno;
+    (void)UnlinkIfPresent(TempPathOf(id));
+    return ErrnoStatus("cannot lock " + TempPathOf(id).string(), error);
+  }
+  return PendingBlob(*this, std::move(id), std::move(fd));
+}
+
+Status BlobFiles::Remove(std::string_view id) const { return UnlinkIfPresent(PathOf(id)); }
+
+Result<int> BlobFiles::Recover(
+    const std::function<Result<bool>(const std::string& id)>& is_committed) const {
+  int cleaned = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(root_ / "tmp", ec)) {
+    std::string id = entry.path().filename().string();
+    if (!LooksLikeBlobId(id)) continue;
+    auto fd = OpenFile(entry.path(), O_RDONLY);
+    if (!fd.ok()) continue;  // its writer finished meanwhile
+    if (::flock(fd->get(), LOCK_EX | LOCK_NB) != 0) continue;  // a live writer holds it
+    SLUICE_ASSIGN_OR_RETURN(bool committed, is_committed(id));
+    if (!committed) SLUICE_RETURN_IF_ERROR(Remove(id));
+    SLUICE_RETURN_IF_ERROR(UnlinkIfPresent(entry.path()));
+    ++cleaned;
+  }
+  if (ec) return ErrnoStatus("cannot list " + (root_ / "tmp").string(), ec.value());
+  return cleaned;
+}
+
+}  // namespace sluice::lake

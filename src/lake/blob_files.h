@@ -1,0 +1,78 @@
+// BlobFiles: the files that hold object bytes, named by random internal ids and sharded into
+// folders (objects/ab/cd/abcd…), so no key is ever used as a path.
+//
+// A new blob is written as tmp/<id>, locked (flock) by its writer for as long as it lives. When
+// the bytes are complete it is synced and hard-linked to its final name (Publish); once the
+// state store commits a mapping to it, the tmp name is dropped. The tmp name is thus the writer's
+// intent record: after a crash, an unlocked tmp/<id> is either committed (drop the tmp name) or
+// not (drop both names), and Recover() tells which by asking the store.
+//
+// Thread-safe; a PendingBlob belongs to one thread.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "sluice/common/posix_file.h"
+#include "sluice/common/result.h"
+
+namespace sluice::lake {
+
+class BlobFiles;
+
+class PendingBlob {
+ public:
+  PendingBlob(PendingBlob&& other) noexcept;
+  PendingBlob& operator=(PendingBlob&&) = delete;
+  PendingBlob(const PendingBlob&) = delete;
+  ~PendingBlob();  // abandons the blob unless MarkCommitted() was called
+
+  const std::string& id() const { return id_; }
+  int fd() const { return fd_.get(); }
+  uint64_t size() const { return size_; }
+
+  Status Write(const char* data, size_t size);
+  // Syncs the bytes and links the blob to its final name, durably.
+  Status Publish();
+  // A committed mapping refers to the blob now: drop the temporary name, keep the blob.
+  void MarkCommitted();
+
+ private:
+  friend class BlobFiles;
+  PendingBlob(const BlobFiles& files, std::string id, UniqueFd fd)
+      : files_(&files), id_(std::move(id)), fd_(std::move(fd)) {}
+
+  const BlobFiles* files_;
+  std::string id_;
+  UniqueFd fd_;
+  uint64_t size_ = 0;
+  bool published_ = false;
+  bool committed_ = false;
+};
+
+class BlobFiles {
+ public:
+  explicit BlobFiles(std::filesystem::path root);
+
+  // Creates the folders.
+  Status Init() const;
+  std::filesystem::path PathOf(std::string_view id) const;
+  std::filesystem::path TempPathOf(std::string_view id) const;
+
+  // Starts a new blob.
+  Result<PendingBlob> Create() const;
+  // Unlinks a blob's file; a missing file is not an error.
+  Status Remove(std::string_view id) const;
+
+  // Cleans up after writers that died: every tmp/<id> that no live writer holds is either
+  // committed (is_committed says so; its tmp name goes) or abandoned (both names go).
+  // Returns how many leftovers were cleaned.
+  Result<int> Recover(const std::function<Result<bool>(const std::string& id)>& is_committed) const;
+
+ private:
+  friend class PendingBlob;
+  std::filesystem::path root_;
+};
+
+}  // namespace sluice::lake

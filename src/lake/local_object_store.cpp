@@ -1,0 +1,390 @@
+#include "sluice/lake/local_object_store.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <vector>
+
+#include "lake/blob_files.h"
+#include "lake/listing.h"
+#include "lake/local_object_reader.h"
+#include "lake/object_rows.h"
+#include "sluice/common/md5.h"
+#include "sluice/lake/names.h"
+#include "sluice/store/counters.h"
+
+namespace sluice::lake {
+namespace {
+
+constexpr size_t kCopyBufferBytes = 1 << 20;
+// A reader that finds a blob file gone lost a race with an overwrite or delete; looking the key up
+// again sees the newer state. More than a few losses in a row means something else is wrong.
+constexpr int kOpenAttempts = 4;
+
+Status CheckWriteConditions(const std::optional<ObjectRow>& existing, const PutOptions& options,
+                            std::string_view bucket, std::string_view key) {
+  if (options.if_none_match_any && existing) {
+    return Status::FailedPrecondition(
+        DescribeObject(bucket, key) + " exists and the write required that it did not",
+        "PreconditionFailed");
+  }
+  if (options.if_match_etag) {
+    if (!existing) return NoSuchKey(bucket, key);
+    if (existing->info.etag != *options.if_match_etag) {
+      return Status::FailedPrecondition(DescribeObject(bucket, key) + " has ETag " +
+                                            existing->info.etag + ", not " +
+                                            *options.if_match_etag,
+                                        "PreconditionFailed");
+    }
+  }
+  return Status::Ok();
+}
+
+struct ResolvedRange {
+  uint64_t offset;
+  uint64_t length;
+};
+
+Result<ResolvedRange> Resolve(const std::optional<ByteRange>& range, const ObjectInfo& info) {
+  const uint64_t size = info.size;
+  if (!range) return ResolvedRange{0, size};
+  auto unsatisfiable = [&] {
+    return Status::InvalidArgument(DescribeObject(info.bucket, info.key) + " is " +
+                                       std::to_string(size) +
+                                       " bytes long; the requested range is not satisfiable",
+                                   "InvalidRange");
+  };
+  if (range->suffix_length) {
+    if (*range->suffix_length == 0 || size == 0) return unsatisfiable();
+    uint64_t length = std::min(*range->suffix_length, size);
+    return ResolvedRange{size - length, length};
+  }
+  uint64_t first = range->first.value_or(0);
+  if (first >= size) return unsatisfiable();
+  uint64_t last = std::min(range->last.value_or(size - 1), size - 1);
+  if (last < first) {
+    return Status::InvalidArgument("range ends before it starts", "InvalidArgument");
+  }
+  return ResolvedRange{first, last - first + 1};
+}
+
+// Copies `size` bytes from `from` to the end of `to`, in the kernel where it can.
+Status CopyBytes(int from, PendingBlob& to, uint64_t size, const std::string& what) {
+  loff_t in_offset = 0;
+  while (static_cast<uint64_t>(in_offset) < size) {
+    ssize_t n = ::copy_file_range(from, &in_offset, to.fd(), nullptr,
+                                  static_cast<size_t>(size - in_offset), 0);
+    if (n > 0) continue;
+    if (n == 0) return Status::Corruption(what + ": its file is shorter than its recorded size");
+    if (errno == EINTR) continue;
+    if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP) {
+      return ErrnoStatus("cannot copy " + what, errno);
+    }
+    // No in-kernel copy here: fall back to reading and writing.
+    std::vector<char> buffer(kCopyBufferBytes);
+    while (static_cast<uint64_t>(in_offset) < size) {
+      size_t chunk = static_cast<size_t>(std::min<uint64_t>(buffer.size(), size - in_offset));
+      SLUICE_ASSIGN_OR_RETURN(size_t got, ReadAt(from, buffer.data(), chunk,
+                                                 static_cast<uint64_t>(in_offset), what));
+      if (got == 0) return Status::Corruption(what + ": its file is shorter than its recorded size");
+      SLUICE_RETURN_IF_ERROR(to.Write(buffer.data(), got));
+      in_offset += static_cast<loff_t>(got);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+LocalObjectStore::LocalObjectStore(store::Database& db, std::filesystem::path root,
+                                   LocalObjectStoreOptions options)
+    : db_(db),
+      root_(std::move(root)),
+      options_(std::move(options)),
+      blobs_(std::make_unique<BlobFiles>(root_)) {}
+
+LocalObjectStore::~LocalObjectStore() = default;
+
+Result<std::unique_ptr<LocalObjectStore>> LocalObjectStore::Open(store::Database& db,
+                                                                 std::filesystem::path root,
+                                                                 LocalObjectStoreOptions options) {
+  std::unique_ptr<LocalObjectStore> lake(
+      new LocalObjectStore(db, std::move(root), std::move(options)));
+  SLUICE_RETURN_IF_ERROR(lake->blobs_->Init());
+  SLUICE_RETURN_IF_ERROR(lake->Recover());
+  return lake;
+}
+
+Status LocalObjectStore::Recover() {
+  SLUICE_ASSIGN_OR_RETURN(recovered_leftovers_, blobs_->Recover([&](const std::string& id) {
+    bool referenced = false;
+    Status status = db_.Read([&](store::Transaction& tx) {
+      SLUICE_ASSIGN_OR_RETURN(referenced, IsBlobReferenced(tx, id));
+      return Status::Ok();
+    });
+    if (!status.ok()) return Result<bool>(status);
+    return Result<bool>(referenced);
+  }));
+  std::vector<std::string> garbage;
+  SLUICE_RETURN_IF_ERROR(db_.Read([&](store::Transaction& tx) {
+    SLUICE_ASSIGN_OR_RETURN(store::Cursor rows, tx.Query("SELECT blob_id FROM blob_garbage"));
+    while (true) {
+      SLUICE_ASSIGN_OR_RETURN(bool more, rows.Next());
+      if (!more) return Status::Ok();
+      garbage.push_back(rows.Text(0));
+    }
+  }));
+  CollectGarbage(garbage);
+  return Status::Ok();
+}
+
+void LocalObjectStore::CollectGarbage(const std::vector<std::string>& blob_ids) {
+  if (blob_ids.empty()) return;
+  std::vector<std::string> removed;
+  for (const std::string& id : blob_ids) {
+    Status status = blobs_->Remove(id);
+    if (status.ok()) {
+      removed.push_back(id);
+    } else {
+      // The row stays, so the next Open() tries again.
+      spdlog::warn("lake: {}", status.ToString());
+    }
+  }
+  Status status = db_.Write([&](store::Transaction& tx) {
+    for (const std::string& id : removed) {
+      SLUICE_RETURN_IF_ERROR(tx.Execute("DELETE FROM blob_garbage WHERE blob_id = ?", id).status());
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) spdlog::warn("lake: cannot forget collected blobs: {}", status.ToString());
+}
+
+Status LocalObjectStore::CreateBucket(std::string_view bucket) {
+  SLUICE_RETURN_IF_ERROR(ValidateBucketName(bucket));
+  return db_.Write([&](store::Transaction& tx) -> Status {
+    SLUICE_ASSIGN_OR_RETURN(auto existing, FindBucket(tx, bucket));
+    if (existing) {
+      return Status::AlreadyExists("bucket " + std::string(bucket) + " already exists",
+                                   "BucketAlreadyOwnedByYou");
+    }
+    return tx.Execute("INSERT INTO buckets (name, created_ms) VALUES (?, ?)", bucket,
+                      ToUnixMillis(options_.clock->Now()))
+        .status();
+  });
+}
+
+Status LocalObjectStore::DeleteBucket(std::string_view bucket) {
+  return db_.Write([&](store::Transaction& tx) -> Status {
+    SLUICE_RETURN_IF_ERROR(RequireBucket(tx, bucket));
+    SLUICE_ASSIGN_OR_RETURN(store::Cursor any,
+                            tx.Query("SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", bucket));
+    SLUICE_ASSIGN_OR_RETURN(bool has_objects, any.Next());
+    if (has_objects) {
+      return Status::FailedPrecondition("bucket " + std::string(bucket) + " is not empty",
+                                        "BucketNotEmpty");
+    }
+    return tx.Execute("DELETE FROM buckets WHERE name = ?", bucket).status();
+  });
+}
+
+Result<BucketInfo> LocalObjectStore::HeadBucket(std::string_view bucket) {
+  std::optional<BucketInfo> found;
+  SLUICE_RETURN_IF_ERROR(db_.Read([&](store::Transaction& tx) -> Status {
+    SLUICE_ASSIGN_OR_RETURN(found, FindBucket(tx, bucket));
+    return Status::Ok();
+  }));
+  if (!found) return NoSuchBucket(bucket);
+  return *found;
+}
+
+Result<std::vector<BucketInfo>> LocalObjectStore::ListBuckets() {
+  std::vector<BucketInfo> buckets;
+  SLUICE_RETURN_IF_ERROR(db_.Read([&](store::Transaction& tx) -> Status {
+    SLUICE_ASSIGN_OR_RETURN(store::Cursor rows,
+                            tx.Query("SELECT name, created_ms FROM buckets ORDER BY name"));
+    while (true) {
+      SLUICE_ASSIGN_OR_RETURN(bool more, rows.Next());
+      if (!more) return Status::Ok();
+      buckets.push_back({rows.Text(0), FromUnixMillis(rows.Int(1))});
+    }
+  }));
+  return buckets;
+}
+
+Result<ObjectInfo> LocalObjectStore::PutObject(std::string_view bucket, std::string_view key,
+                                               ByteSource& body, const PutOptions& options) {
+  SLUICE_RETURN_IF_ERROR(ValidateObjectKey(key));
+  // Refuse early rather than after streaming the whole body; Commit() checks again atomically.
+  SLUICE_RETURN_IF_ERROR(HeadBucket(bucket).status());
+
+  SLUICE_ASSIGN_OR_RETURN(PendingBlob blob, blobs_->Create());
+  Md5 md5;
+  std::vector<char> buffer(kCopyBufferBytes);
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(size_t n, body.Read(buffer.data(), buffer.size()));
+    if (n == 0) break;
+    md5.Update(buffer.data(), n);
+    SLUICE_RETURN_IF_ERROR(blob.Write(buffer.data(), n));
+  }
+  SLUICE_RETURN_IF_ERROR(blob.Publish());
+
+  ObjectInfo info;
+  info.bucket = std::string(bucket);
+  info.key = std::string(key);
+  info.size = blob.size();
+  info.etag = md5.FinishHex();
+  info.content_type = options.content_type;
+  info.metadata = options.metadata;
+  return Commit(bucket, key, blob, std::move(info), options);
+}
+
+Result<ObjectInfo> LocalObjectStore::Commit(std::string_view bucket, std::string_view key,
+                                            PendingBlob& blob, ObjectInfo info,
+                                            const PutOptions& options) {
+  std::vector<std::string> garbage;
+  SLUICE_RETURN_IF_ERROR(db_.Write([&](store::Transaction& tx) -> Status {
+    SLUICE_RETURN_IF_ERROR(RequireBucket(tx, bucket));
+    SLUICE_ASSIGN_OR_RETURN(std::optional<ObjectRow> existing, FindObject(tx, bucket, key));
+    SLUICE_RETURN_IF_ERROR(CheckWriteConditions(existing, options, bucket, key));
+    if (existing) {
+      SLUICE_RETURN_IF_ERROR(
+          tx.Execute("INSERT OR IGNORE INTO blob_garbage (blob_id) VALUES (?)", existing->blob_id)
+              .status());
+      garbage.push_back(existing->blob_id);
+    }
+    info.last_modified = options_.clock->Now();
+    SLUICE_RETURN_IF_ERROR(UpsertObject(tx, ObjectRow{info, blob.id()}));
+    SLUICE_ASSIGN_OR_RETURN(int64_t sequencer, store::NextCounterValue(tx, "s3.sequencer"));
+    ObjectChange change{info.bucket,  info.key,       info.size,
+                        info.etag,    FormatSequencer(sequencer), options.reason,
+                        info.last_modified, options.request};
+    return store::AppendEvent(tx, ObjectCreatedEvent(options_.identity, change)).status();
+  }));
+  blob.MarkCommitted();
+  CollectGarbage(garbage);
+  return info;
+}
+
+Result<std::unique_ptr<ObjectReader>> LocalObjectStore::GetObject(
+    std::string_view bucket, std::string_view key, const std::optional<ByteRange>& range) {
+  for (int attempt = 1;; ++attempt) {
+    std::optional<ObjectRow> row;
+    SLUICE_RETURN_IF_ERROR(db_.Read([&](store::Transaction& tx) -> Status {
+      SLUICE_ASSIGN_OR_RETURN(row, FindObject(tx, bucket, key));
+      if (!row) {
+        SLUICE_RETURN_IF_ERROR(RequireBucket(tx, bucket));
+        return NoSuchKey(bucket, key);
+      }
+      return Status::Ok();
+    }));
+    std::filesystem::path path = blobs_->PathOf(row->blob_id);
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) {
+      if (errno == ENOENT && attempt < kOpenAttempts) continue;
+      return ErrnoStatus(DescribeObject(bucket, key) + ": cannot open " + path.string(), errno);
+    }
+    SLUICE_ASSIGN_OR_RETURN(ResolvedRange resolved, Resolve(range, row->info));
+    return std::unique_ptr<ObjectReader>(std::make_unique<LocalObjectReader>(
+        std::move(row->info), std::move(fd), resolved.offset, resolved.length));
+  }
+}
+
+Result<ObjectInfo> LocalObjectStore::HeadObject(std::string_view bucket, std::string_view key) {
+  std::optional<ObjectRow> row;
+  SLUICE_RETURN_IF_ERROR(db_.Read([&](store::Transaction& tx) -> Status {
+    SLUICE_ASSIGN_OR_RETURN(row, FindObject(tx, bucket, key));
+    if (!row) {
+      SLUICE_RETURN_IF_ERROR(RequireBucket(tx, bucket));
+      return NoSuchKey(bucket, key);
+    }
+    return Status::Ok();
+  }));
+  return std::move(row->info);
+}
+
+Result<bool> LocalObjectStore::DeleteObject(std::string_view bucket, std::string_view key,
+                                            const RequestContext& request) {
+  SLUICE_RETURN_IF_ERROR(ValidateObjectKey(key));
+  std::vector<std::string> garbage;
+  SLUICE_RETURN_IF_ERROR(db_.Write([&](store::Transaction& tx) -> Status {
+    SLUICE_RETURN_IF_ERROR(RequireBucket(tx, bucket));
+    SLUICE_ASSIGN_OR_RETURN(std::optional<ObjectRow> existing, FindObject(tx, bucket, key));
+    if (!existing) return Status::Ok();
+    SLUICE_RETURN_IF_ERROR(DeleteObjectRow(tx, bucket, key));
+    SLUICE_RETURN_IF_ERROR(
+        tx.Execute("INSERT OR IGNORE INTO blob_garbage (blob_id) VALUES (?)", existing->blob_id)
+            .status());
+    garbage.push_back(existing->blob_id);
+    SLUICE_ASSIGN_OR_RETURN(int64_t sequencer, store::NextCounterValue(tx, "s3.sequencer"));
+    ObjectChange change{std::string(bucket), std::string(key), std::nullopt,
+                        existing->info.etag, FormatSequencer(sequencer), "DeleteObject",
+                        options_.clock->Now(), request};
+    return store::AppendEvent(tx, ObjectDeletedEvent(options_.identity, change)).status();
+  }));
+  CollectGarbage(garbage);
+  return !garbage.empty();
+}
+
+Result<ObjectInfo> LocalObjectStore::CopyObject(std::string_view source_bucket,
+                                                std::string_view source_key,
+                                                std::string_view bucket, std::string_view key,
+                                                const CopyOptions& options) {
+  SLUICE_RETURN_IF_ERROR(ValidateObjectKey(key));
+  if (source_bucket == bucket && source_key == key && !options.replace_metadata) {
+    return Status::InvalidArgument(
+        "copying " + DescribeObject(bucket, key) +
+            " onto itself changes nothing; replace its metadata to copy it in place",
+        "InvalidRequest");
+  }
+  SLUICE_RETURN_IF_ERROR(HeadBucket(bucket).status());
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<ObjectReader> source_reader,
+                          GetObject(source_bucket, source_key));
+  auto& source = static_cast<LocalObjectReader&>(*source_reader);
+  const ObjectInfo& from = source.info();
+
+  SLUICE_ASSIGN_OR_RETURN(PendingBlob blob, blobs_->Create());
+  SLUICE_RETURN_IF_ERROR(
+      CopyBytes(source.fd(), blob, from.size, DescribeObject(source_bucket, source_key)));
+  SLUICE_RETURN_IF_ERROR(blob.Publish());
+
+  ObjectInfo info;
+  info.bucket = std::string(bucket);
+  info.key = std::string(key);
+  info.size = from.size;
+  info.etag = from.etag;  // the bytes are the same, so is their MD5
+  info.content_type = options.replace_metadata ? options.content_type : from.content_type;
+  info.metadata = options.replace_metadata ? options.metadata : from.metadata;
+  PutOptions put;
+  put.reason = "CopyObject";
+  put.request = options.request;
+  return Commit(bucket, key, blob, std::move(info), put);
+}
+
+Result<ListPage> LocalObjectStore::ListObjects(std::string_view bucket,
+                                               const ListRequest& request) {
+  ListPage page;
+  SLUICE_RETURN_IF_ERROR(db_.Read([&](store::Transaction& tx) -> Status {
+    SLUICE_RETURN_IF_ERROR(RequireBucket(tx, bucket));
+    SLUICE_ASSIGN_OR_RETURN(page, ListKeys(tx, bucket, request));
+    return Status::Ok();
+  }));
+  return page;
+}
+
+Result<std::filesystem::path> LocalObjectStore::ObjectFilePath(std::string_view bucket,
+                                                               std::string_view key) {
+  std::optional<ObjectRow> row;
+  SLUICE_RETURN_IF_ERROR(db_.Read([&](store::Transaction& tx) -> Status {
+    SLUICE_ASSIGN_OR_RETURN(row, FindObject(tx, bucket, key));
+    if (!row) {
+      SLUICE_RETURN_IF_ERROR(RequireBucket(tx, bucket));
+      return NoSuchKey(bucket, key);
+    }
+    return Status::Ok();
+  }));
+  return blobs_->PathOf(row->blob_id);
+}
+
+}  // namespace sluice::lake

@@ -1,0 +1,40 @@
+// Connection: one sqlite3 handle and its cache of prepared statements. Internal to the store;
+// used by one thread at a time (the Database hands it out under a lock).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "sluice/common/result.h"
+
+namespace sluice::store {
+
+class Connection {
+ public:
+  static Result<std::unique_ptr<Connection>> Open(const std::filesystem::path& path,
+                                                  int busy_timeout_ms);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  sqlite3* handle() const { return db_; }
+  // A prepared statement for `sql`, reset and with its bindings cleared.
+  Result<sqlite3_stmt*> Prepare(std::string_view sql);
+  // Runs one or more statements that return no rows (pragmas, BEGIN, DDL).
+  Status ExecScript(const std::string& sql);
+  // The error SQLite reports for this connection, with `what` in front.
+  Status Error(std::string_view what) const;
+
+ private:
+  explicit Connection(sqlite3* db) : db_(db) {}
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+};
+
+}  // namespace sluice::store

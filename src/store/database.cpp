@@ -1,0 +1,112 @@
+#include "sluice/store/database.h"
+
+#include <exception>
+#include <string>
+
+#include "store/connection.h"
+#include "store/schema.h"
+
+namespace sluice::store {
+namespace {
+
+// Runs `body` between `begin` and COMMIT on `connection`, rolling back on any failure. Exceptions
+// from the body stop here and become a Status.
+Status RunTransaction(Connection& connection, const char* begin, const Database::Body& body) {
+  SLUICE_RETURN_IF_ERROR(connection.ExecScript(begin));
+  Status status;
+  try {
+    Transaction transaction(connection);
+    status = body(transaction);
+  } catch (const std::exception& e) {
+    status = Status::Internal(std::string("transaction aborted by exception: ") + e.what());
+  }
+  if (status.ok()) {
+    status = connection.ExecScript("COMMIT");
+    if (status.ok()) return status;
+  }
+  // ROLLBACK fails only when SQLite already rolled back on its own (e.g. after SQLITE_FULL).
+  (void)connection.ExecScript("ROLLBACK");
+  return status;
+}
+
+Result<int> ReadUserVersion(Connection& connection) {
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v2(connection.handle(), "PRAGMA user_version", -1, &statement, nullptr) !=
+      SQLITE_OK) {
+    return connection.Error("cannot read schema version");
+  }
+  int version = sqlite3_step(statement) == SQLITE_ROW ? sqlite3_column_int(statement, 0) : 0;
+  sqlite3_finalize(statement);
+  return version;
+}
+
+}  // namespace
+
+Database::Database(std::filesystem::path path, DatabaseOptions options)
+    : path_(std::move(path)), options_(options) {}
+
+Database::~Database() = default;
+
+Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& path,
+                                                 DatabaseOptions options) {
+  std::unique_ptr<Database> db(new Database(path, options));
+  SLUICE_ASSIGN_OR_RETURN(db->writer_, db->Connect());
+  SLUICE_RETURN_IF_ERROR(db->Migrate());
+  return db;
+}
+
+Result<std::unique_ptr<Connection>> Database::Connect() {
+  return Connection::Open(path_, static_cast<int>(options_.busy_timeout.count()));
+}
+
+Status Database::Migrate() {
+  std::lock_guard lock(writer_mutex_);
+  auto migrations = Migrations();
+  const int latest = migrations.empty() ? 0 : migrations.back().version;
+  return RunTransaction(*writer_, "BEGIN IMMEDIATE", [&](Transaction&) -> Status {
+    SLUICE_ASSIGN_OR_RETURN(int version, ReadUserVersion(*writer_));
+    if (version > latest) {
+      return Status::FailedPrecondition(
+          "state store " + path_.string() + " has schema version " + std::to_string(version) +
+          ", newer than this sluice understands (" + std::to_string(latest) +
+          "); use a newer sluice");
+    }
+    for (const Migration& migration : migrations) {
+      if (migration.version <= version) continue;
+      Status applied = writer_->ExecScript(std::string(migration.sql));
+      if (!applied.ok()) {
+        return applied.WithContext("migration " + std::to_string(migration.version) + " (" +
+                                   std::string(migration.description) + ")");
+      }
+      SLUICE_RETURN_IF_ERROR(
+          writer_->ExecScript("PRAGMA user_version=" + std::to_string(migration.version)));
+    }
+    schema_version_ = std::max(version, latest);
+    return Status::Ok();
+  });
+}
+
+Status Database::Write(const Body& body) {
+  std::lock_guard lock(writer_mutex_);
+  return RunTransaction(*writer_, "BEGIN IMMEDIATE", body);
+}
+
+Status Database::Read(const Body& body) {
+  std::unique_ptr<Connection> connection;
+  {
+    std::lock_guard lock(readers_mutex_);
+    if (!idle_readers_.empty()) {
+      connection = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+    }
+  }
+  if (!connection) {
+    SLUICE_ASSIGN_OR_RETURN(connection, Connect());
+  }
+  Status status = RunTransaction(*connection, "BEGIN DEFERRED", body);
+  std::lock_guard lock(readers_mutex_);
+  idle_readers_.push_back(std::move(connection));
+  return status;
+}
+
+}  // namespace sluice::store
