@@ -14,7 +14,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::filesystem::path
     sqlite3_close_v2(db);
     return Status::IoError("cannot open state store " + path.string() + ": " + message);
   }
-  std::unique_ptr<Connection> connection(new Connection(db));
+  std::unique_ptr<Connection> connection(new Connection(db, path));
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, busy_timeout_ms);
   // WAL lets readers run beside the writer; FULL syncs the WAL on every commit, so an
@@ -45,28 +45,25 @@ Result<sqlite3_stmt*> Connection::Prepare(std::string_view sql) {
 }
 
 Status Connection::ExecScript(const std::string& sql) {
-  char* message = nullptr;
-  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message);
-  if (rc == SQLITE_OK) return Status::Ok();
-  std::string text = message ? message : sqlite3_errstr(rc);
-  sqlite3_free(message);
-  return Status::IoError("state store: " + text);
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK) return Status::Ok();
+  return Error("`" + sql.substr(0, 60) + "` failed");
 }
 
 Status Connection::Error(std::string_view what) const {
   int code = sqlite3_extended_errcode(db_);
-  std::string message = std::string(what) + ": " + sqlite3_errmsg(db_);
+  std::string message =
+      "state store " + path_.string() + ": " + std::string(what) + ": " + sqlite3_errmsg(db_);
   switch (code & 0xff) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Status::Conflict("state store busy: " + message);
+    case SQLITE_LOCKED: return Status::Conflict(message);
     case SQLITE_CONSTRAINT: return Status::AlreadyExists(message);
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return Status::Corruption("state store: " + message);
+    case SQLITE_NOTADB: return Status::Corruption(message);
     case SQLITE_IOERR:
     case SQLITE_FULL:
     case SQLITE_CANTOPEN:
-    case SQLITE_READONLY: return Status::IoError("state store: " + message);
-    default: return Status::Internal("state store: " + message);
+    case SQLITE_READONLY: return Status::IoError(message);
+    default: return Status::Internal(message);
   }
 }
 

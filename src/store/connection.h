@@ -27,13 +27,14 @@ class Connection {
   Result<sqlite3_stmt*> Prepare(std::string_view sql);
   // Runs one or more statements that return no rows (pragmas, BEGIN, DDL).
   Status ExecScript(const std::string& sql);
-  // The error SQLite reports for this connection, with `what` in front.
+  // The error SQLite reports for this connection, naming the database file and `what` failed.
   Status Error(std::string_view what) const;
 
  private:
-  explicit Connection(sqlite3* db) : db_(db) {}
+  Connection(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
 
   sqlite3* db_;
+  std::filesystem::path path_;  // for error messages
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
 };
 

@@ -13,7 +13,8 @@ Result<bool> Cursor::Next() {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   sqlite3* db = sqlite3_db_handle(statement_);
-  return Status::IoError(std::string("state store query failed: ") + sqlite3_errmsg(db));
+  return Status::IoError(std::string("state store ") + sqlite3_db_filename(db, "main") +
+                         ": query failed: " + sqlite3_errmsg(db));
 }
 
 bool Cursor::IsNull(int column) const {

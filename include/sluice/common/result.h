@@ -21,6 +21,12 @@ class [[nodiscard]] Result {
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
 
+  // This result, with "<context>: " in front of its error message if it holds an error.
+  Result WithContext(std::string_view context) && {
+    if (ok()) return std::move(*this);
+    return status_.WithContext(context);
+  }
+
   T& value() & { return *value_; }
   const T& value() const& { return *value_; }
   T&& value() && { return std::move(*value_); }

@@ -1,0 +1,33 @@
+// How the `sluice` commands plug into the binary: each command file registers its subcommands on
+// the CLI11 app, and the callback of the chosen one stores the work to run after parsing. The
+// work returns a Status; main() turns it into the exit code (0 success, 1 failed operation,
+// 2 bad usage) and a one-line error.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+#include "cli/data_dir.h"
+#include "sluice/common/status.h"
+
+namespace sluice::cli {
+
+struct Command {
+  std::string data_dir_flag;
+  std::function<Status(DataDir&)> run;  // set by the chosen subcommand
+};
+
+// Marks a Status as bad usage (exit 2) rather than a failed operation (exit 1).
+Status UsageError(std::string message);
+bool IsUsageError(const Status& status);
+
+// A CLI11 check that an argument is an s3://BUCKET[/KEY] URI.
+CLI::Validator S3UriCheck();
+
+void RegisterLakeCommands(CLI::App& app, Command& command);
+void RegisterTransferCommands(CLI::App& app, Command& command);
+void RegisterVersionCommand(CLI::App& app, Command& command);
+
+}  // namespace sluice::cli

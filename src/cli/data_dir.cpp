@@ -1,0 +1,31 @@
+#include "cli/data_dir.h"
+
+#include <cstdlib>
+
+#include "sluice/common/posix_file.h"
+
+namespace sluice::cli {
+
+std::filesystem::path ResolveDataDir(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (const char* home = std::getenv("SLUICE_HOME"); home != nullptr && *home != '\0') return home;
+  return ".sluice";
+}
+
+Result<store::Database*> DataDir::Database() {
+  if (!database_) {
+    SLUICE_RETURN_IF_ERROR(CreateDirectories(path_));
+    SLUICE_ASSIGN_OR_RETURN(database_, store::Database::Open(path_ / "state.db"));
+  }
+  return database_.get();
+}
+
+Result<lake::LocalObjectStore*> DataDir::Lake() {
+  if (!lake_) {
+    SLUICE_ASSIGN_OR_RETURN(store::Database * db, Database());
+    SLUICE_ASSIGN_OR_RETURN(lake_, lake::LocalObjectStore::Open(*db, path_ / "lake"));
+  }
+  return lake_.get();
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,74 @@
+// The `sluice` binary.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "cli/command.h"
+#include "cli/data_dir.h"
+
+namespace sluice::cli {
+
+namespace {
+constexpr std::string_view kUsageCode = "sluice.Usage";
+}
+
+Status UsageError(std::string message) {
+  return Status::InvalidArgument(std::move(message), std::string(kUsageCode));
+}
+
+bool IsUsageError(const Status& status) { return status.aws_code() == kUsageCode; }
+
+CLI::Validator S3UriCheck() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        if (value.rfind("s3://", 0) != 0) return "expected an s3://BUCKET[/KEY] URI, got " + value;
+        if (value.size() == 5 || value[5] == '/') return value + " names no bucket";
+        return {};
+      },
+      "S3URI");
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"sluice: an event-driven data pipeline engine", "sluice"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "sluice " SLUICE_VERSION);
+  Command command;
+  app.add_option("--data-dir", command.data_dir_flag,
+                 "Where sluice keeps its state and lake (default: $SLUICE_HOME, else ./.sluice)");
+  RegisterLakeCommands(app, command);
+  RegisterTransferCommands(app, command);
+  RegisterVersionCommand(app, command);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);  // prints help or the parse error
+    return code == 0 ? 0 : 2;
+  }
+  if (!command.run) return 2;
+
+  spdlog::set_level(spdlog::level::warn);
+  DataDir data_dir(ResolveDataDir(command.data_dir_flag));
+  Status status;
+  try {
+    status = command.run(data_dir);
+  } catch (const std::exception& e) {
+    status = Status::Internal(e.what());
+  }
+  if (status.ok()) return 0;
+  if (IsUsageError(status)) {
+    std::fprintf(stderr, "sluice: %s\nRun with --help for more information.\n",
+                 status.message().c_str());
+    return 2;
+  }
+  // One line: what failed and why, then S3's error code when there is one.
+  std::string code = status.aws_code().empty() ? "" : " (" + status.aws_code() + ")";
+  std::fprintf(stderr, "sluice: error: %s%s\n", status.message().c_str(), code.c_str());
+  return 1;
+}
+
+}  // namespace sluice::cli
+
+int main(int argc, char** argv) { return sluice::cli::Main(argc, argv); }
