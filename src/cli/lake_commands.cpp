@@ -21,8 +21,15 @@ Status ForEachPage(lake::ObjectStore& lake, const std::string& bucket, lake::Lis
   }
 }
 
-Status MakeBucket(DataDir& dir, const std::string& uri_text) {
+// mb and rb name a bucket, nothing more.
+Result<lake::S3Uri> ParseBucketUri(const std::string& command, const std::string& uri_text) {
   SLUICE_ASSIGN_OR_RETURN(lake::S3Uri uri, lake::ParseS3Uri(uri_text));
+  if (!uri.key.empty()) return UsageError(command + " takes s3://BUCKET, not an object: " + uri_text);
+  return uri;
+}
+
+Status MakeBucket(DataDir& dir, const std::string& uri_text) {
+  SLUICE_ASSIGN_OR_RETURN(lake::S3Uri uri, ParseBucketUri("mb", uri_text));
   SLUICE_ASSIGN_OR_RETURN(auto* lake, dir.Lake());
   SLUICE_RETURN_IF_ERROR(lake->CreateBucket(uri.bucket).WithContext("mb " + uri_text));
   std::printf("make_bucket: %s\n", uri.bucket.c_str());
@@ -42,7 +49,7 @@ Status RemoveObjects(lake::ObjectStore& lake, const lake::S3Uri& uri, bool quiet
 }
 
 Status RemoveBucket(DataDir& dir, const std::string& uri_text, bool force) {
-  SLUICE_ASSIGN_OR_RETURN(lake::S3Uri uri, lake::ParseS3Uri(uri_text));
+  SLUICE_ASSIGN_OR_RETURN(lake::S3Uri uri, ParseBucketUri("rb", uri_text));
   SLUICE_ASSIGN_OR_RETURN(auto* lake, dir.Lake());
   if (force) {
     SLUICE_RETURN_IF_ERROR(RemoveObjects(*lake, {uri.bucket, ""}, false).WithContext("rb " + uri_text));

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -66,8 +67,10 @@ Result<std::optional<lake::ByteRange>> ParseRange(const std::string& text) {
   if (dash == std::string::npos) return bad();
   std::string first = text.substr(0, dash), last = text.substr(dash + 1);
   auto number = [](const std::string& s) -> std::optional<uint64_t> {
-    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-    return std::stoull(s);
+    uint64_t value = 0;
+    auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (s.empty() || error != std::errc() || end != s.data() + s.size()) return std::nullopt;
+    return value;
   };
   if (first.empty()) {
     auto n = number(last);
@@ -89,16 +92,9 @@ std::string DestinationKey(const lake::S3Uri& uri, const std::string& local) {
   return uri.key + fs::path(local).filename().string();
 }
 
-Status Upload(DataDir& dir, const TransferArgs& args) {
-  SLUICE_ASSIGN_OR_RETURN(lake::S3Uri uri, lake::ParseS3Uri(args.destination));
+Status UploadTo(DataDir& dir, const TransferArgs& args, const lake::S3Uri& uri,
+                const std::string& key) {
   const bool from_stdin = args.source == "-";
-  if (from_stdin && (uri.key.empty() || uri.key.back() == '/')) {
-    return UsageError("uploading from stdin needs a full key, not " + args.destination);
-  }
-  std::string key = DestinationKey(uri, args.source);
-  std::string target = "s3://" + uri.bucket + "/" + key;
-  std::string what = "upload " + args.source + " to " + target;
-
   UniqueFd file;
   std::optional<uint64_t> size;
   if (!from_stdin) {
@@ -116,7 +112,19 @@ Status Upload(DataDir& dir, const TransferArgs& args) {
   lake::FdByteSource source(from_stdin ? STDIN_FILENO : file.get(), args.source);
   Progress progress("upload", size);
   ProgressSource counted(source, progress);
-  SLUICE_RETURN_IF_ERROR(lake->PutObject(uri.bucket, key, counted, options).status().WithContext(what));
+  return lake->PutObject(uri.bucket, key, counted, options).status();
+}
+
+Status Upload(DataDir& dir, const TransferArgs& args) {
+  SLUICE_ASSIGN_OR_RETURN(lake::S3Uri uri, lake::ParseS3Uri(args.destination));
+  if (args.source == "-" && (uri.key.empty() || uri.key.back() == '/')) {
+    return UsageError("uploading from stdin needs a full key, not " + args.destination);
+  }
+  std::string key = DestinationKey(uri, args.source);
+  std::string target = "s3://" + uri.bucket + "/" + key;
+  Status status = UploadTo(dir, args, uri, key);
+  if (IsUsageError(status)) return status;
+  SLUICE_RETURN_IF_ERROR(status.WithContext("upload " + args.source + " to " + target));
   std::printf("upload: %s to %s\n", args.source.c_str(), target.c_str());
   return Status::Ok();
 }
@@ -147,7 +155,8 @@ Status Download(DataDir& dir, const TransferArgs& args) {
     temp = fs::path(local).parent_path() / ("." + fs::path(local).filename().string() +
                                             ".sluice-" + RandomHex(4));
     if (temp.parent_path().empty()) temp = fs::path(".") / temp;
-    SLUICE_ASSIGN_OR_RETURN(out, OpenFile(temp, O_WRONLY | O_CREAT | O_EXCL, 0644));
+    out = UniqueFd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (!out.valid()) return ErrnoStatus(what + ": cannot create " + local, errno);
   }
   auto copy = [&]() -> Status {
     Progress progress("download", reader->length());

@@ -2,10 +2,12 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 
+#include "sluice/common/hex.h"
 #include "sluice/common/ids.h"
 
 namespace sluice::lake {
@@ -56,12 +58,14 @@ Status PendingBlob::Write(const char* data, size_t size) {
 
 Status PendingBlob::Publish() {
   std::filesystem::path final_path = files_->PathOf(id_);
-  SLUICE_RETURN_IF_ERROR(SyncFile(fd_.get(), final_path.string()));
-  SLUICE_RETURN_IF_ERROR(CreateDirectories(final_path.parent_path()));
+  // Link first, sync second: on a journaling file system the file's sync then commits the new
+  // name in the same journal transaction, and the directory's sync finds nothing left to do.
+  // A crash in between is safe: the tmp name still marks the blob as uncommitted.
   if (::link(files_->TempPathOf(id_).c_str(), final_path.c_str()) != 0) {
     return ErrnoStatus("cannot link " + final_path.string(), errno);
   }
   published_ = true;
+  SLUICE_RETURN_IF_ERROR(SyncFile(fd_.get(), final_path.string()));
   return SyncDirectory(final_path.parent_path());
 }
 
@@ -74,13 +78,16 @@ void PendingBlob::MarkCommitted() {
 BlobFiles::BlobFiles(std::filesystem::path root) : root_(std::move(root)) {}
 
 Status BlobFiles::Init() const {
-  SLUICE_RETURN_IF_ERROR(CreateDirectories(root_ / "objects"));
-  return CreateDirectories(root_ / "tmp");
+  SLUICE_RETURN_IF_ERROR(CreateDirectories(root_ / "tmp"));
+  // All 256 shards exist from the start, so a put never has to create and sync a folder.
+  for (int shard = 0; shard < 256; ++shard) {
+    SLUICE_RETURN_IF_ERROR(CreateDirectories(root_ / "objects" / ToHex(std::string(1, char(shard)))));
+  }
+  return Status::Ok();
 }
 
 std::filesystem::path BlobFiles::PathOf(std::string_view id) const {
-  std::string name(id);
-  return root_ / "objects" / name.substr(0, 2) / name.substr(2, 2) / name;
+  return root_ / "objects" / std::string(id.substr(0, 2)) / std::string(id);
 }
 
 std::filesystem::path BlobFiles::TempPathOf(std::string_view id) const {
@@ -88,14 +95,28 @@ std::filesystem::path BlobFiles::TempPathOf(std::string_view id) const {
 }
 
 Result<PendingBlob> BlobFiles::Create() const {
-  std::string id = RandomHex(kIdBytes);
-  SLUICE_ASSIGN_OR_RETURN(UniqueFd fd, OpenFile(TempPathOf(id), O_WRONLY | O_CREAT | O_EXCL, 0644));
-  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-    int error = errno;
-    (void)UnlinkIfPresent(TempPathOf(id));
-    return ErrnoStatus("cannot lock " + TempPathOf(id).string(), error);
+  // Between creating a tmp file and locking it, another process's Recover() may take it for a
+  // dead writer's leftover and remove it. So lock, then check the name still leads to the file
+  // locked; if not, start over under a new id.
+  constexpr int kAttempts = 8;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    std::string id = RandomHex(kIdBytes);
+    std::filesystem::path path = TempPathOf(id);
+    SLUICE_ASSIGN_OR_RETURN(UniqueFd fd, OpenFile(path, O_WRONLY | O_CREAT | O_EXCL, 0644));
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK) return ErrnoStatus("cannot lock " + path.string(), errno);
+      continue;  // Recover() holds it and is about to remove it
+    }
+    struct stat by_fd, by_name;
+    if (::fstat(fd.get(), &by_fd) == 0 && ::stat(path.c_str(), &by_name) == 0 &&
+        by_fd.st_ino == by_name.st_ino && by_fd.st_dev == by_name.st_dev) {
+      return PendingBlob(*this, std::move(id), std::move(fd));
+    }
+    if (errno != ENOENT) return ErrnoStatus("cannot stat " + path.string(), errno);
   }
-  return PendingBlob(*this, std::move(id), std::move(fd));
+  return Status::IoError("cannot create a temporary file in " + (root_ / "tmp").string() +
+                         ": removed by concurrent recovery " + std::to_string(kAttempts) +
+                         " times in a row");
 }
 
 Status BlobFiles::Remove(std::string_view id) const { return UnlinkIfPresent(PathOf(id)); }

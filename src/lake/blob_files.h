@@ -1,5 +1,5 @@
-// BlobFiles: the files that hold object bytes, named by random internal ids and sharded into
-// folders (objects/ab/cd/abcd…), so no key is ever used as a path.
+// BlobFiles: the files that hold object bytes, named by random internal ids and sharded into 256
+// folders by the id's first byte (objects/ab/ab12…), so no key is ever used as a path.
 //
 // A new blob is written as tmp/<id>, locked (flock) by its writer for as long as it lives. When
 // the bytes are complete it is synced and hard-linked to its final name (Publish); once the

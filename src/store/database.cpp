@@ -1,5 +1,7 @@
 #include "sluice/store/database.h"
 
+#include <algorithm>
+#include <condition_variable>
 #include <exception>
 #include <string>
 
@@ -9,17 +11,24 @@
 namespace sluice::store {
 namespace {
 
+// How many queued writes one commit may carry; bounds the latency of the first of them.
+constexpr size_t kMaxGroupSize = 64;
+
+// Runs `body`, turning an exception into a Status: exceptions stop at the store's edge.
+Status RunBody(Connection& connection, const Database::Body& body) {
+  try {
+    Transaction transaction(connection);
+    return body(transaction);
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("transaction aborted by exception: ") + e.what());
+  }
+}
+
 // Runs `body` between `begin` and COMMIT on `connection`, rolling back on any failure. Exceptions
 // from the body stop here and become a Status.
 Status RunTransaction(Connection& connection, const char* begin, const Database::Body& body) {
   SLUICE_RETURN_IF_ERROR(connection.ExecScript(begin));
-  Status status;
-  try {
-    Transaction transaction(connection);
-    status = body(transaction);
-  } catch (const std::exception& e) {
-    status = Status::Internal(std::string("transaction aborted by exception: ") + e.what());
-  }
+  Status status = RunBody(connection, body);
   if (status.ok()) {
     status = connection.ExecScript("COMMIT");
     if (status.ok()) return status;
@@ -42,6 +51,14 @@ Result<int> ReadUserVersion(Connection& connection) {
 
 }  // namespace
 
+struct Database::QueuedWrite {
+  explicit QueuedWrite(const Body& b) : body(&b) {}
+  const Body* body;
+  Status status;
+  bool done = false;
+  std::condition_variable wake;
+};
+
 Database::Database(std::filesystem::path path, DatabaseOptions options)
     : path_(std::move(path)), options_(options) {}
 
@@ -59,8 +76,8 @@ Result<std::unique_ptr<Connection>> Database::Connect() {
   return Connection::Open(path_, static_cast<int>(options_.busy_timeout.count()));
 }
 
+// Runs before Open() returns, so nothing else can be writing yet.
 Status Database::Migrate() {
-  std::lock_guard lock(writer_mutex_);
   auto migrations = Migrations();
   const int latest = migrations.empty() ? 0 : migrations.back().version;
   return RunTransaction(*writer_, "BEGIN IMMEDIATE", [&](Transaction&) -> Status {
@@ -87,8 +104,50 @@ Status Database::Migrate() {
 }
 
 Status Database::Write(const Body& body) {
-  std::lock_guard lock(writer_mutex_);
-  return RunTransaction(*writer_, "BEGIN IMMEDIATE", body);
+  QueuedWrite write(body);
+  std::unique_lock lock(queue_mutex_);
+  queue_.push_back(&write);
+  write.wake.wait(lock, [&] { return write.done || queue_.front() == &write; });
+  if (write.done) return write.status;  // a leader committed it with its group
+
+  // This write leads: it stays at the head (so no one else leads) until its group is done.
+  std::vector<QueuedWrite*> group(queue_.begin(),
+                                  queue_.begin() + std::min(queue_.size(), kMaxGroupSize));
+  lock.unlock();
+  CommitGroup(group);
+  lock.lock();
+  for (QueuedWrite* member : group) {
+    queue_.pop_front();
+    member->done = true;
+    if (member != &write) member->wake.notify_one();
+  }
+  if (!queue_.empty()) queue_.front()->wake.notify_one();
+  return write.status;
+}
+
+void Database::CommitGroup(const std::vector<QueuedWrite*>& group) {
+  if (group.size() == 1) {
+    group[0]->status = RunTransaction(*writer_, "BEGIN IMMEDIATE", *group[0]->body);
+    return;
+  }
+  Status begin = writer_->ExecScript("BEGIN IMMEDIATE");
+  if (!begin.ok()) {
+    for (QueuedWrite* member : group) member->status = begin;
+    return;
+  }
+  for (QueuedWrite* member : group) {
+    Status status = writer_->ExecScript("SAVEPOINT queued_write");
+    if (status.ok()) status = RunBody(*writer_, *member->body);
+    if (!status.ok()) (void)writer_->ExecScript("ROLLBACK TO queued_write");
+    Status released = writer_->ExecScript("RELEASE queued_write");
+    member->status = status.ok() ? released : status;
+  }
+  Status commit = writer_->ExecScript("COMMIT");
+  if (commit.ok()) return;
+  (void)writer_->ExecScript("ROLLBACK");
+  for (QueuedWrite* member : group) {
+    if (member->status.ok()) member->status = commit;
+  }
 }
 
 Status Database::Read(const Body& body) {

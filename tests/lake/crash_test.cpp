@@ -78,6 +78,8 @@ class CrashTest : public LakeTest {
 
   // Every object's file exists and holds bytes matching its size and ETag; no other files exist.
   void ExpectFilesMatchTheStore() {
+    std::map<std::string, std::filesystem::path> on_disk;  // blob id -> file
+    for (const auto& file : FilesUnder("objects")) on_disk[file.filename().string()] = file;
     std::set<std::string> referenced;
     ASSERT_TRUE(db_->Read([&](store::Transaction& tx) -> Status {
                      SLUICE_ASSIGN_OR_RETURN(store::Cursor rows,
@@ -87,8 +89,7 @@ class CrashTest : public LakeTest {
                        if (!more) return Status::Ok();
                        std::string id = rows.Text(0);
                        referenced.insert(id);
-                       auto path = dir_ / "lake" / "objects" / id.substr(0, 2) / id.substr(2, 2) / id;
-                       std::ifstream in(path, std::ios::binary);
+                       std::ifstream in(on_disk[id], std::ios::binary);
                        EXPECT_TRUE(in.good()) << "missing file for blob " << id;
                        std::string bytes((std::istreambuf_iterator<char>(in)), {});
                        EXPECT_EQ(bytes.size(), static_cast<uint64_t>(rows.Int(1)));
@@ -97,9 +98,9 @@ class CrashTest : public LakeTest {
                        EXPECT_EQ(md5.FinishHex(), rows.Text(2));
                      }
                    }).ok());
-    std::set<std::string> on_disk;
-    for (const auto& file : FilesUnder("objects")) on_disk.insert(file.filename().string());
-    EXPECT_EQ(on_disk, referenced);
+    std::set<std::string> files;
+    for (const auto& [id, path] : on_disk) files.insert(id);
+    EXPECT_EQ(files, referenced);
     EXPECT_TRUE(FilesUnder("tmp").empty());
   }
 

@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
+#include "sluice/store/counters.h"
 #include "store/schema.h"
 #include "support/temp_dir.h"
 
@@ -180,6 +183,48 @@ TEST(DatabaseTest, ConcurrentWritersAreSerialised) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(CountRows(*db, "buckets"), kThreads * kPerThread);
+}
+
+TEST(DatabaseTest, GroupedWritesFailAloneAndSeeEachOthersChanges) {
+  // Many threads at once make the queue form groups; in a group each body must behave as if it
+  // ran alone: its failure undoes only its own changes, and it sees every earlier body's.
+  TempDir dir;
+  auto db = std::move(Database::Open(dir / "state.db")).value();
+  constexpr int kThreads = 8, kPerThread = 40;
+  std::atomic<int> committed{0};
+  std::vector<std::thread> threads;
+  std::mutex values_mutex;
+  std::vector<int64_t> values;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        int64_t value = 0;
+        const bool fail = (t + i) % 3 == 0, throws = (t + i) % 7 == 0;
+        Status s = db->Write([&](Transaction& tx) -> Status {
+          SLUICE_ASSIGN_OR_RETURN(value, NextCounterValue(tx, "n"));
+          SLUICE_RETURN_IF_ERROR(
+              tx.Execute("INSERT INTO buckets VALUES (?, ?)", "b" + std::to_string(value), value)
+                  .status());
+          if (throws) throw std::runtime_error("thrown");
+          if (fail) return Status::Conflict("refused");
+          return Status::Ok();
+        });
+        if (fail || throws) {
+          EXPECT_FALSE(s.ok());
+        } else {
+          EXPECT_TRUE(s.ok()) << s.ToString();
+          ++committed;
+          std::lock_guard lock(values_mutex);
+          values.push_back(value);
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(CountRows(*db, "buckets"), committed.load());
+  // Failed bodies rolled their counter increments back, so committed values are exactly 1..N.
+  std::sort(values.begin(), values.end());
+  for (size_t i = 0; i < values.size(); ++i) EXPECT_EQ(values[i], static_cast<int64_t>(i + 1));
 }
 
 TEST(DatabaseTest, TwoHandlesOnOneFileShareCommittedState) {

@@ -1,17 +1,20 @@
 // Database: the state store, one SQLite file in WAL mode. It is the only code in sluice that opens
 // the database; every durable record (objects, events, deliveries, clusters, ...) lives here.
 //
-// Writes run in Write(): one transaction (BEGIN IMMEDIATE ... COMMIT) that commits if the body
-// returns OK and rolls back otherwise, with synchronous=FULL so a commit that returned is on disk.
-// Writers are serialised, within this process by a mutex and across processes sharing a data dir
-// by SQLite's lock. Reads run in Read() on a pooled connection and see a consistent snapshot,
-// concurrently with writers.
+// Writes run in Write(): the body's changes commit if it returns OK and roll back otherwise, with
+// synchronous=FULL so a Write that returned OK is on disk. Writers are serialised, within this
+// process by a queue and across processes sharing a data dir by SQLite's lock. Concurrent writers
+// share commits (group commit): the writer at the head of the queue runs every queued body in one
+// transaction, each inside its own savepoint, so a failing body rolls back only its own changes,
+// and one sync makes the whole group durable. Reads run in Read() on a pooled connection and see
+// a consistent snapshot, concurrently with writers.
 //
 // Thread-safe: any thread may call Write() and Read(). A body must not call back into the same
 // Database (it would deadlock on the writer or exhaust nothing useful on readers).
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -47,15 +50,21 @@ class Database {
 
  private:
   Database(std::filesystem::path path, DatabaseOptions options);
+  struct QueuedWrite;
+
   Result<std::unique_ptr<Connection>> Connect();
   Status Migrate();
+  // Runs the bodies of `group` in one transaction; sets each one's status.
+  void CommitGroup(const std::vector<QueuedWrite*>& group);
 
   std::filesystem::path path_;
   DatabaseOptions options_;
   int schema_version_ = 0;
 
-  std::mutex writer_mutex_;
-  std::unique_ptr<Connection> writer_;  // guarded by writer_mutex_
+  // Only the write at the head of the queue uses writer_.
+  std::mutex queue_mutex_;
+  std::deque<QueuedWrite*> queue_;  // guarded by queue_mutex_
+  std::unique_ptr<Connection> writer_;
 
   std::mutex readers_mutex_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by readers_mutex_
