@@ -4,12 +4,15 @@
 //   lake_bench [--dir DIR] [--small-count N] [--large-mib N]
 //
 // Small objects: N puts of 4 KiB (each durable: data, name and mapping synced before it
-// returns), then N gets written out to files; baseline `cp -r` of a folder of the same N files.
+// returns) from one client, then from 8 at once (as S3 clients upload), then N gets written out
+// to files; baselines `cp -r` of a folder of the same N files, with and without `sync` of them.
 // Large object: one put of N MiB from a file and one get back to a file; baselines `cp` of the
 // same file, and `cp` followed by `sync FILE` (the same durability a put gives).
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -17,8 +20,10 @@
 #include <filesystem>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "sluice/common/md5.h"
 #include "sluice/common/posix_file.h"
 #include "sluice/lake/byte_sources.h"
 #include "sluice/lake/local_object_store.h"
@@ -82,41 +87,59 @@ void PrintRow(const char* what, double ours, double baseline, const char* unit,
               baseline_name, baseline, unit, baseline / ours);
 }
 
+// Puts `payloads` as small/<prefix><i> from `threads` threads at once; returns seconds.
+double PutSmall(LocalObjectStore& lake, const std::vector<std::string>& payloads,
+                const std::string& prefix, int threads) {
+  std::atomic<size_t> next{0};
+  auto start = Clock::now();
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      for (size_t i = next++; i < payloads.size(); i = next++) {
+        sluice::lake::StringByteSource body(payloads[i]);
+        Check(lake.PutObject("bench", "small/" + prefix + std::to_string(i), body, {}).status(),
+              "put");
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  return SecondsSince(start);
+}
+
 void BenchSmall(LocalObjectStore& lake, const fs::path& work, int count) {
   std::mt19937_64 rng(1);
   std::vector<std::string> payloads;
   for (int i = 0; i < count; ++i) payloads.push_back(RandomBytes(rng, 4096));
   fs::create_directories(work / "small-src");
   for (int i = 0; i < count; ++i) WriteFile(work / "small-src" / std::to_string(i), payloads[i]);
-  double cp_seconds = TimeShell("cp -r '" + (work / "small-src").string() + "' '" +
-                                (work / "small-cp").string() + "'");
-  double cp_sync_seconds = TimeShell("cp -r '" + (work / "small-src").string() + "' '" +
-                                     (work / "small-cp-sync").string() + "' && sync '" +
-                                     (work / "small-cp-sync").string() + "'/*");
+  const std::string src = (work / "small-src").string();
+  double cp_seconds = TimeShell("cp -r '" + src + "' '" + (work / "small-cp").string() + "'");
+  double cp_sync_seconds = TimeShell("cp -r '" + src + "' '" + (work / "small-cp-sync").string() +
+                                     "' && sync '" + (work / "small-cp-sync").string() + "'/*");
 
-  auto start = Clock::now();
-  for (int i = 0; i < count; ++i) {
-    sluice::lake::StringByteSource body(payloads[i]);
-    Check(lake.PutObject("bench", "small/" + std::to_string(i), body, {}).status(), "put");
-  }
-  double put_seconds = SecondsSince(start);
+  double put_seconds = PutSmall(lake, payloads, "serial-", 1);
+  double put8_seconds = PutSmall(lake, payloads, "parallel-", 8);
 
   fs::create_directories(work / "small-get");
-  start = Clock::now();
+  auto start = Clock::now();
   for (int i = 0; i < count; ++i) {
-    auto reader = lake.GetObject("bench", "small/" + std::to_string(i));
+    auto reader = lake.GetObject("bench", "small/serial-" + std::to_string(i));
     Check(reader.status(), "get");
     CopyToFile(**reader, work / "small-get" / std::to_string(i));
   }
   double get_seconds = SecondsSince(start);
 
   std::printf("4 KiB objects, %d of them\n", count);
-  PrintRow("put (durable)", count / put_seconds, count / cp_sync_seconds, "ops/s",
+  PrintRow("put, 1 client (durable)", count / put_seconds, count / cp_sync_seconds, "ops/s",
            "cp -r + sync");
-  PrintRow("put (durable)", count / put_seconds, count / cp_seconds, "ops/s", "cp -r");
+  PrintRow("put, 8 clients (durable)", count / put8_seconds, count / cp_sync_seconds, "ops/s",
+           "cp -r + sync");
+  PrintRow("put, 8 clients (durable)", count / put8_seconds, count / cp_seconds, "ops/s",
+           "cp -r");
   PrintRow("get to files", count / get_seconds, count / cp_seconds, "ops/s", "cp -r");
-  std::printf("target: put >= 2000 ops/s -> %s\n\n",
-              count / put_seconds >= 2000 ? "met" : "NOT met");
+  std::printf("target: put >= 2000 ops/s -> 1 client %s, 8 clients %s\n\n",
+              count / put_seconds >= 2000 ? "met" : "NOT met",
+              count / put8_seconds >= 2000 ? "met" : "NOT met");
 }
 
 void BenchLarge(LocalObjectStore& lake, const fs::path& work, int mib) {
@@ -131,28 +154,55 @@ void BenchLarge(LocalObjectStore& lake, const fs::path& work, int mib) {
     }
   }
   const double megabytes = mib * 1.048576;
-  double cp_seconds = TimeShell("cp '" + source.string() + "' '" + (work / "large-cp").string() + "'");
-  double cp_sync_seconds = TimeShell("cp '" + source.string() + "' '" +
-                                     (work / "large-cp-sync").string() + "' && sync '" +
-                                     (work / "large-cp-sync").string() + "'");
+  // Large transfers swing with the page cache and the disk's writeback: each figure is the best
+  // of three runs, for sluice and for cp alike.
+  constexpr int kRuns = 3;
+  double cp_seconds = 1e9, cp_sync_seconds = 1e9, put_seconds = 1e9, get_seconds = 1e9;
+  for (int run = 0; run < kRuns; ++run) {
+    fs::remove(work / "large-cp");
+    fs::remove(work / "large-cp-sync");
+    fs::remove(work / "large-get");
+    cp_seconds = std::min(cp_seconds, TimeShell("cp '" + source.string() + "' '" +
+                                                    (work / "large-cp").string() + "'"));
+    cp_sync_seconds = std::min(
+        cp_sync_seconds, TimeShell("cp '" + source.string() + "' '" +
+                                   (work / "large-cp-sync").string() + "' && sync '" +
+                                   (work / "large-cp-sync").string() + "'"));
 
-  auto fd = sluice::OpenFile(source, O_RDONLY);
-  if (!fd.ok()) Die(fd.status().ToString());
-  sluice::lake::FdByteSource body(fd->get(), source.string());
-  auto start = Clock::now();
-  Check(lake.PutObject("bench", "large", body, {}).status(), "put");
-  double put_seconds = SecondsSince(start);
+    auto fd = sluice::OpenFile(source, O_RDONLY);
+    if (!fd.ok()) Die(fd.status().ToString());
+    sluice::lake::FdByteSource body(fd->get(), source.string());
+    auto start = Clock::now();
+    Check(lake.PutObject("bench", "large", body, {}).status(), "put");
+    put_seconds = std::min(put_seconds, SecondsSince(start));
 
-  start = Clock::now();
-  auto reader = lake.GetObject("bench", "large");
-  Check(reader.status(), "get");
-  CopyToFile(**reader, work / "large-get");
-  double get_seconds = SecondsSince(start);
+    start = Clock::now();
+    auto reader = lake.GetObject("bench", "large");
+    Check(reader.status(), "get");
+    CopyToFile(**reader, work / "large-get");
+    get_seconds = std::min(get_seconds, SecondsSince(start));
+  }
+
+  // The floor for any put that returns S3's ETag: MD5 over the bytes, one core, nothing else.
+  double md5_seconds = 1e9;
+  {
+    std::mt19937_64 rng(3);
+    std::string chunk = RandomBytes(rng, 1 << 20);
+    for (int run = 0; run < kRuns; ++run) {
+      auto start = Clock::now();
+      sluice::Md5 md5;
+      for (int i = 0; i < mib; ++i) md5.Update(chunk);
+      (void)md5.FinishHex();
+      md5_seconds = std::min(md5_seconds, SecondsSince(start));
+    }
+  }
 
   std::printf("one %d MiB object\n", mib);
   PrintRow("put (durable)", megabytes / put_seconds, megabytes / cp_sync_seconds, "MB/s",
            "cp + sync");
   PrintRow("put (durable)", megabytes / put_seconds, megabytes / cp_seconds, "MB/s", "cp");
+  PrintRow("put (durable)", megabytes / put_seconds, megabytes / md5_seconds, "MB/s",
+           "MD5 alone");
   PrintRow("get to a file", megabytes / get_seconds, megabytes / cp_seconds, "MB/s", "cp");
   std::printf("target: within 1.5x of cp -> put %s, get %s\n",
               put_seconds <= 1.5 * cp_seconds ? "met" : "NOT met",

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "lake/blob_files.h"
+#include "lake/blob_stream.h"
 #include "lake/listing.h"
 #include "lake/local_object_reader.h"
 #include "lake/object_rows.h"
@@ -221,13 +222,7 @@ Result<ObjectInfo> LocalObjectStore::PutObject(std::string_view bucket, std::str
 
   SLUICE_ASSIGN_OR_RETURN(PendingBlob blob, blobs_->Create());
   Md5 md5;
-  std::vector<char> buffer(kCopyBufferBytes);
-  while (true) {
-    SLUICE_ASSIGN_OR_RETURN(size_t n, body.Read(buffer.data(), buffer.size()));
-    if (n == 0) break;
-    md5.Update(buffer.data(), n);
-    SLUICE_RETURN_IF_ERROR(blob.Write(buffer.data(), n));
-  }
+  SLUICE_RETURN_IF_ERROR(StreamIntoBlob(body, blob, md5).WithContext(DescribeObject(bucket, key)));
   SLUICE_RETURN_IF_ERROR(blob.Publish());
 
   ObjectInfo info;

@@ -2,6 +2,7 @@
 // consistent lake: no partial object visible, no leaked files, and an event log that holds
 // exactly one event per committed change.
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -171,6 +172,36 @@ TEST_F(CrashTest, OpeningBesideALiveWriterLeavesItsTempFileAlone) {
   Reopen();
   EXPECT_EQ(lake_->recovered_leftovers(), 1);
   EXPECT_TRUE(FilesUnder("tmp").empty());
+}
+
+TEST_F(CrashTest, AFullDiskFailsThePutCleanly) {
+  // RLIMIT_FSIZE makes write(2) fail with EFBIG past 6 MiB, as a full disk would fail it, in a
+  // child process so the limit binds nobody else.
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit limit = {6u << 20, 6u << 20};
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+    auto db = store::Database::Open(dir_ / "state.db");
+    if (!db.ok()) ::_exit(3);
+    auto lake = LocalObjectStore::Open(**db, dir_ / "lake");
+    if (!lake.ok()) ::_exit(4);
+    StringByteSource body(std::string(20u << 20, 'f'));
+    auto put = (*lake)->PutObject("lake", "too-big", body, PutOptions{});
+    if (put.ok()) ::_exit(5);
+    if (put.status().message().find("File too large") == std::string::npos) ::_exit(6);
+    if (put.status().message().find("s3://lake/too-big") == std::string::npos) ::_exit(7);
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  Reopen();
+  EXPECT_EQ(lake_->recovered_leftovers(), 0);  // the failed put cleaned up after itself
+  EXPECT_EQ(Get("lake", "too-big"), "!NoSuchKey");
+  EXPECT_TRUE(Events().empty());
+  ExpectFilesMatchTheStore();
 }
 
 TEST_F(CrashTest, KillsAtRandomMomentsNeverCorruptTheLake) {
