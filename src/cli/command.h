@@ -28,6 +28,7 @@ CLI::Validator S3UriCheck();
 
 void RegisterLakeCommands(CLI::App& app, Command& command);
 void RegisterTransferCommands(CLI::App& app, Command& command);
+void RegisterEventsCommands(CLI::App& app, Command& command);
 void RegisterVersionCommand(CLI::App& app, Command& command);
 
 }  // namespace sluice::cli

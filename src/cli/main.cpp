@@ -39,6 +39,7 @@ int Main(int argc, char** argv) {
                  "Where sluice keeps its state and lake (default: $SLUICE_HOME, else ./.sluice)");
   RegisterLakeCommands(app, command);
   RegisterTransferCommands(app, command);
+  RegisterEventsCommands(app, command);
   RegisterVersionCommand(app, command);
 
   try {

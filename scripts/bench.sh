@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs the benchmarks. Each prints its figures beside a baseline measured in the same run.
+set -euo pipefail
+build=${1:-build}
+cd "$(dirname "$0")/.."
+# The lake benchmark writes beside the build, so sluice and its cp baseline share one disk.
+"$build/bench/lake_bench" --dir "$build/bench-data"
