@@ -102,16 +102,19 @@ double PutSmall(LocalObjectStore& lake, const std::vector<std::string>& payloads
       }
     });
   }
-  for (auto& w : workers) w.join();
+  for (auto& w : workers)
+    w.join();
   return SecondsSince(start);
 }
 
 void BenchSmall(LocalObjectStore& lake, const fs::path& work, int count) {
   std::mt19937_64 rng(1);
   std::vector<std::string> payloads;
-  for (int i = 0; i < count; ++i) payloads.push_back(RandomBytes(rng, 4096));
+  for (int i = 0; i < count; ++i)
+    payloads.push_back(RandomBytes(rng, 4096));
   fs::create_directories(work / "small-src");
-  for (int i = 0; i < count; ++i) WriteFile(work / "small-src" / std::to_string(i), payloads[i]);
+  for (int i = 0; i < count; ++i)
+    WriteFile(work / "small-src" / std::to_string(i), payloads[i]);
   const std::string src = (work / "small-src").string();
   double cp_seconds = TimeShell("cp -r '" + src + "' '" + (work / "small-cp").string() + "'");
   double cp_sync_seconds = TimeShell("cp -r '" + src + "' '" + (work / "small-cp-sync").string() +
@@ -134,8 +137,7 @@ void BenchSmall(LocalObjectStore& lake, const fs::path& work, int count) {
            "cp -r + sync");
   PrintRow("put, 8 clients (durable)", count / put8_seconds, count / cp_sync_seconds, "ops/s",
            "cp -r + sync");
-  PrintRow("put, 8 clients (durable)", count / put8_seconds, count / cp_seconds, "ops/s",
-           "cp -r");
+  PrintRow("put, 8 clients (durable)", count / put8_seconds, count / cp_seconds, "ops/s", "cp -r");
   PrintRow("get to files", count / get_seconds, count / cp_seconds, "ops/s", "cp -r");
   std::printf("target: put >= 2000 ops/s -> 1 client %s, 8 clients %s\n\n",
               count / put_seconds >= 2000 ? "met" : "NOT met",
@@ -163,11 +165,11 @@ void BenchLarge(LocalObjectStore& lake, const fs::path& work, int mib) {
     fs::remove(work / "large-cp-sync");
     fs::remove(work / "large-get");
     cp_seconds = std::min(cp_seconds, TimeShell("cp '" + source.string() + "' '" +
-                                                    (work / "large-cp").string() + "'"));
-    cp_sync_seconds = std::min(
-        cp_sync_seconds, TimeShell("cp '" + source.string() + "' '" +
-                                   (work / "large-cp-sync").string() + "' && sync '" +
-                                   (work / "large-cp-sync").string() + "'"));
+                                                (work / "large-cp").string() + "'"));
+    cp_sync_seconds =
+        std::min(cp_sync_seconds,
+                 TimeShell("cp '" + source.string() + "' '" + (work / "large-cp-sync").string() +
+                           "' && sync '" + (work / "large-cp-sync").string() + "'"));
 
     auto fd = sluice::OpenFile(source, O_RDONLY);
     if (!fd.ok()) Die(fd.status().ToString());
@@ -191,7 +193,8 @@ void BenchLarge(LocalObjectStore& lake, const fs::path& work, int mib) {
     for (int run = 0; run < kRuns; ++run) {
       auto start = Clock::now();
       sluice::Md5 md5;
-      for (int i = 0; i < mib; ++i) md5.Update(chunk);
+      for (int i = 0; i < mib; ++i)
+        md5.Update(chunk);
       (void)md5.FinishHex();
       md5_seconds = std::min(md5_seconds, SecondsSince(start));
     }
@@ -201,8 +204,7 @@ void BenchLarge(LocalObjectStore& lake, const fs::path& work, int mib) {
   PrintRow("put (durable)", megabytes / put_seconds, megabytes / cp_sync_seconds, "MB/s",
            "cp + sync");
   PrintRow("put (durable)", megabytes / put_seconds, megabytes / cp_seconds, "MB/s", "cp");
-  PrintRow("put (durable)", megabytes / put_seconds, megabytes / md5_seconds, "MB/s",
-           "MD5 alone");
+  PrintRow("put (durable)", megabytes / put_seconds, megabytes / md5_seconds, "MB/s", "MD5 alone");
   PrintRow("get to a file", megabytes / get_seconds, megabytes / cp_seconds, "MB/s", "cp");
   std::printf("target: within 1.5x of cp -> put %s, get %s\n",
               put_seconds <= 1.5 * cp_seconds ? "met" : "NOT met",
@@ -216,10 +218,14 @@ int main(int argc, char** argv) {
   int small_count = 2000, large_mib = 1024;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
-    if (flag == "--dir") dir = argv[i + 1];
-    else if (flag == "--small-count") small_count = std::atoi(argv[i + 1]);
-    else if (flag == "--large-mib") large_mib = std::atoi(argv[i + 1]);
-    else Die("unknown flag " + flag);
+    if (flag == "--dir")
+      dir = argv[i + 1];
+    else if (flag == "--small-count")
+      small_count = std::atoi(argv[i + 1]);
+    else if (flag == "--large-mib")
+      large_mib = std::atoi(argv[i + 1]);
+    else
+      Die("unknown flag " + flag);
   }
   fs::remove_all(dir);
   fs::create_directories(dir / "work");

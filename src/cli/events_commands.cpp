@@ -31,7 +31,8 @@ std::string Subject(const json& event) {
 }
 
 Status ListEvents(DataDir& dir, const EventsArgs& args) {
-  if (args.limit < 1 || args.limit > 10000) return UsageError("--limit must be between 1 and 10000");
+  if (args.limit < 1 || args.limit > 10000)
+    return UsageError("--limit must be between 1 and 10000");
   SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
   std::vector<store::LoggedEvent> events;
   SLUICE_RETURN_IF_ERROR(db->Read([&](store::Transaction& tx) -> Status {

@@ -24,7 +24,8 @@ Status ForEachPage(lake::ObjectStore& lake, const std::string& bucket, lake::Lis
 // mb and rb name a bucket, nothing more.
 Result<lake::S3Uri> ParseBucketUri(const std::string& command, const std::string& uri_text) {
   SLUICE_ASSIGN_OR_RETURN(lake::S3Uri uri, lake::ParseS3Uri(uri_text));
-  if (!uri.key.empty()) return UsageError(command + " takes s3://BUCKET, not an object: " + uri_text);
+  if (!uri.key.empty())
+    return UsageError(command + " takes s3://BUCKET, not an object: " + uri_text);
   return uri;
 }
 
@@ -52,7 +53,8 @@ Status RemoveBucket(DataDir& dir, const std::string& uri_text, bool force) {
   SLUICE_ASSIGN_OR_RETURN(lake::S3Uri uri, ParseBucketUri("rb", uri_text));
   SLUICE_ASSIGN_OR_RETURN(auto* lake, dir.Lake());
   if (force) {
-    SLUICE_RETURN_IF_ERROR(RemoveObjects(*lake, {uri.bucket, ""}, false).WithContext("rb " + uri_text));
+    SLUICE_RETURN_IF_ERROR(
+        RemoveObjects(*lake, {uri.bucket, ""}, false).WithContext("rb " + uri_text));
   }
   SLUICE_RETURN_IF_ERROR(lake->DeleteBucket(uri.bucket).WithContext("rb " + uri_text));
   std::printf("remove_bucket: %s\n", uri.bucket.c_str());
@@ -74,17 +76,17 @@ Status List(DataDir& dir, const std::string& uri_text, bool recursive, bool json
   size_t display_from = recursive ? 0 : uri.key.rfind('/') + 1;
   std::vector<lake::ObjectInfo> objects;
   std::vector<std::string> prefixes;
-  SLUICE_RETURN_IF_ERROR(
-      ForEachPage(*lake, uri.bucket, request, [&](lake::ListPage& page) {
-        if (json) {  // one document: gather every page first
-          std::move(page.objects.begin(), page.objects.end(), std::back_inserter(objects));
-          std::move(page.common_prefixes.begin(), page.common_prefixes.end(),
-                    std::back_inserter(prefixes));
-        } else {
-          PrintObjects(page.objects, page.common_prefixes, display_from, false);
-        }
-        return Status::Ok();
-      }).WithContext("ls " + uri_text));
+  SLUICE_RETURN_IF_ERROR(ForEachPage(*lake, uri.bucket, request, [&](lake::ListPage& page) {
+                           if (json) {  // one document: gather every page first
+                             std::move(page.objects.begin(), page.objects.end(),
+                                       std::back_inserter(objects));
+                             std::move(page.common_prefixes.begin(), page.common_prefixes.end(),
+                                       std::back_inserter(prefixes));
+                           } else {
+                             PrintObjects(page.objects, page.common_prefixes, display_from, false);
+                           }
+                           return Status::Ok();
+                         }).WithContext("ls " + uri_text));
   if (json) PrintObjects(objects, prefixes, 0, true);
   return Status::Ok();
 }
@@ -94,7 +96,8 @@ Status Remove(DataDir& dir, const std::string& uri_text, bool recursive) {
   SLUICE_ASSIGN_OR_RETURN(auto* lake, dir.Lake());
   if (recursive) return RemoveObjects(*lake, uri, false).WithContext("rm " + uri_text);
   if (uri.key.empty()) return UsageError("rm " + uri_text + ": name an object, or use --recursive");
-  SLUICE_RETURN_IF_ERROR(lake->DeleteObject(uri.bucket, uri.key).status().WithContext("rm " + uri_text));
+  SLUICE_RETURN_IF_ERROR(
+      lake->DeleteObject(uri.bucket, uri.key).status().WithContext("rm " + uri_text));
   std::printf("delete: %s\n", uri_text.c_str());
   return Status::Ok();
 }

@@ -37,7 +37,8 @@ void PrintBuckets(const std::vector<lake::BucketInfo>& buckets, bool as_json) {
     PrintJson({{"Buckets", list}});
     return;
   }
-  for (const auto& b : buckets) std::printf("%s %s\n", LocalTime(b.created).c_str(), b.name.c_str());
+  for (const auto& b : buckets)
+    std::printf("%s %s\n", LocalTime(b.created).c_str(), b.name.c_str());
 }
 
 void PrintObjects(const std::vector<lake::ObjectInfo>& objects,
@@ -53,7 +54,8 @@ void PrintObjects(const std::vector<lake::ObjectInfo>& objects,
                           {"StorageClass", "STANDARD"}});
     }
     json prefixes = json::array();
-    for (const auto& p : common_prefixes) prefixes.push_back({{"Prefix", p}});
+    for (const auto& p : common_prefixes)
+      prefixes.push_back({{"Prefix", p}});
     PrintJson({{"Contents", contents}, {"CommonPrefixes", prefixes}});
     return;
   }

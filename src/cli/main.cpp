@@ -1,7 +1,7 @@
 // The `sluice` binary.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
 
@@ -18,7 +18,9 @@ Status UsageError(std::string message) {
   return Status::InvalidArgument(std::move(message), std::string(kUsageCode));
 }
 
-bool IsUsageError(const Status& status) { return status.aws_code() == kUsageCode; }
+bool IsUsageError(const Status& status) {
+  return status.aws_code() == kUsageCode;
+}
 
 CLI::Validator S3UriCheck() {
   return CLI::Validator(
@@ -72,4 +74,6 @@ int Main(int argc, char** argv) {
 
 }  // namespace sluice::cli
 
-int main(int argc, char** argv) { return sluice::cli::Main(argc, argv); }
+int main(int argc, char** argv) {
+  return sluice::cli::Main(argc, argv);
+}

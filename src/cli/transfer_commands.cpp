@@ -35,13 +35,20 @@ struct TransferArgs {
 
 std::string GuessContentType(const std::string& path) {
   static const std::map<std::string, std::string> kByExtension = {
-      {".csv", "text/csv"},         {".tsv", "text/tab-separated-values"},
-      {".txt", "text/plain"},       {".json", "application/json"},
-      {".jsonl", "application/x-ndjson"}, {".ndjson", "application/x-ndjson"},
-      {".parquet", "application/vnd.apache.parquet"}, {".gz", "application/gzip"},
-      {".zip", "application/zip"},  {".sh", "text/x-sh"},
-      {".py", "text/x-python"},     {".yaml", "application/yaml"},
-      {".yml", "application/yaml"}, {".html", "text/html"}};
+      {".csv", "text/csv"},
+      {".tsv", "text/tab-separated-values"},
+      {".txt", "text/plain"},
+      {".json", "application/json"},
+      {".jsonl", "application/x-ndjson"},
+      {".ndjson", "application/x-ndjson"},
+      {".parquet", "application/vnd.apache.parquet"},
+      {".gz", "application/gzip"},
+      {".zip", "application/zip"},
+      {".sh", "text/x-sh"},
+      {".py", "text/x-python"},
+      {".yaml", "application/yaml"},
+      {".yml", "application/yaml"},
+      {".html", "text/html"}};
   auto it = kByExtension.find(fs::path(path).extension().string());
   return it == kByExtension.end() ? std::string(lake::kDefaultContentType) : it->second;
 }
@@ -54,7 +61,8 @@ Result<std::map<std::string, std::string>> ParseMetadata(const std::vector<std::
       return UsageError("--metadata expects NAME=VALUE, got \"" + pair + "\"");
     }
     std::string name = pair.substr(0, eq);
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : name)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     metadata[name] = pair.substr(eq + 1);
   }
   return metadata;
@@ -62,7 +70,9 @@ Result<std::map<std::string, std::string>> ParseMetadata(const std::vector<std::
 
 Result<std::optional<lake::ByteRange>> ParseRange(const std::string& text) {
   if (text.empty()) return std::optional<lake::ByteRange>();
-  auto bad = [&] { return UsageError("--range expects FIRST-LAST, FIRST- or -SUFFIX, got " + text); };
+  auto bad = [&] {
+    return UsageError("--range expects FIRST-LAST, FIRST- or -SUFFIX, got " + text);
+  };
   size_t dash = text.find('-');
   if (dash == std::string::npos) return bad();
   std::string first = text.substr(0, dash), last = text.substr(dash + 1);
@@ -105,7 +115,8 @@ Status UploadTo(DataDir& dir, const TransferArgs& args, const lake::S3Uri& uri,
     size = static_cast<uint64_t>(st.st_size);
   }
   lake::PutOptions options;
-  options.content_type = args.content_type.empty() ? GuessContentType(args.source) : args.content_type;
+  options.content_type =
+      args.content_type.empty() ? GuessContentType(args.source) : args.content_type;
   SLUICE_ASSIGN_OR_RETURN(options.metadata, ParseMetadata(args.metadata));
 
   SLUICE_ASSIGN_OR_RETURN(auto* lake, dir.Lake());
@@ -152,8 +163,8 @@ Status Download(DataDir& dir, const TransferArgs& args) {
   if (to_stdout) {
     out = UniqueFd(::dup(STDOUT_FILENO));
   } else {
-    temp = fs::path(local).parent_path() / ("." + fs::path(local).filename().string() +
-                                            ".sluice-" + RandomHex(4));
+    temp = fs::path(local).parent_path() /
+           ("." + fs::path(local).filename().string() + ".sluice-" + RandomHex(4));
     if (temp.parent_path().empty()) temp = fs::path(".") / temp;
     out = UniqueFd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (!out.valid()) return ErrnoStatus(what + ": cannot create " + local, errno);
@@ -169,7 +180,8 @@ Status Download(DataDir& dir, const TransferArgs& args) {
     }
     if (to_stdout) return Status::Ok();
     SLUICE_RETURN_IF_ERROR(SyncFile(out.get(), local));
-    if (::rename(temp.c_str(), local.c_str()) != 0) return ErrnoStatus("cannot rename to " + local, errno);
+    if (::rename(temp.c_str(), local.c_str()) != 0)
+      return ErrnoStatus("cannot rename to " + local, errno);
     return Status::Ok();
   };
   Status status = copy();

@@ -21,7 +21,9 @@ Md5::Md5() : context_(std::make_unique<Context>()) {
 
 Md5::~Md5() = default;
 
-void Md5::Update(const void* data, size_t size) { EVP_DigestUpdate(context_->ctx, data, size); }
+void Md5::Update(const void* data, size_t size) {
+  EVP_DigestUpdate(context_->ctx, data, size);
+}
 
 std::string Md5::FinishBinary() {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -30,6 +32,8 @@ std::string Md5::FinishBinary() {
   return std::string(reinterpret_cast<char*>(digest), length);
 }
 
-std::string Md5::FinishHex() { return ToHex(FinishBinary()); }
+std::string Md5::FinishHex() {
+  return ToHex(FinishBinary());
+}
 
 }  // namespace sluice

@@ -81,7 +81,8 @@ Status BlobFiles::Init() const {
   SLUICE_RETURN_IF_ERROR(CreateDirectories(root_ / "tmp"));
   // All 256 shards exist from the start, so a put never has to create and sync a folder.
   for (int shard = 0; shard < 256; ++shard) {
-    SLUICE_RETURN_IF_ERROR(CreateDirectories(root_ / "objects" / ToHex(std::string(1, char(shard)))));
+    SLUICE_RETURN_IF_ERROR(
+        CreateDirectories(root_ / "objects" / ToHex(std::string(1, char(shard)))));
   }
   return Status::Ok();
 }
@@ -119,7 +120,9 @@ Result<PendingBlob> BlobFiles::Create() const {
                          " times in a row");
 }
 
-Status BlobFiles::Remove(std::string_view id) const { return UnlinkIfPresent(PathOf(id)); }
+Status BlobFiles::Remove(std::string_view id) const {
+  return UnlinkIfPresent(PathOf(id));
+}
 
 Result<int> BlobFiles::Recover(
     const std::function<Result<bool>(const std::string& id)>& is_committed) const {
@@ -129,7 +132,7 @@ Result<int> BlobFiles::Recover(
     std::string id = entry.path().filename().string();
     if (!LooksLikeBlobId(id)) continue;
     auto fd = OpenFile(entry.path(), O_RDONLY);
-    if (!fd.ok()) continue;  // its writer finished meanwhile
+    if (!fd.ok()) continue;                                    // its writer finished meanwhile
     if (::flock(fd->get(), LOCK_EX | LOCK_NB) != 0) continue;  // a live writer holds it
     SLUICE_ASSIGN_OR_RETURN(bool committed, is_committed(id));
     if (!committed) SLUICE_RETURN_IF_ERROR(Remove(id));

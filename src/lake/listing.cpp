@@ -9,7 +9,9 @@ namespace {
 
 // Valid UTF-8 never contains the byte 0xFF, so `p + "\xFF"` sorts after every key that starts
 // with `p` and before every greater key that does not: the exclusive end of p's key range.
-std::string EndOfRange(std::string_view prefix) { return std::string(prefix) + '\xff'; }
+std::string EndOfRange(std::string_view prefix) {
+  return std::string(prefix) + '\xff';
+}
 
 constexpr int kBatchRows = 256;
 

@@ -35,8 +35,7 @@ Status CheckWriteConditions(const std::optional<ObjectRow>& existing, const PutO
     if (!existing) return NoSuchKey(bucket, key);
     if (existing->info.etag != *options.if_match_etag) {
       return Status::FailedPrecondition(DescribeObject(bucket, key) + " has ETag " +
-                                            existing->info.etag + ", not " +
-                                            *options.if_match_etag,
+                                            existing->info.etag + ", not " + *options.if_match_etag,
                                         "PreconditionFailed");
     }
   }
@@ -87,9 +86,10 @@ Status CopyBytes(int from, PendingBlob& to, uint64_t size, const std::string& wh
     std::vector<char> buffer(kCopyBufferBytes);
     while (static_cast<uint64_t>(in_offset) < size) {
       size_t chunk = static_cast<size_t>(std::min<uint64_t>(buffer.size(), size - in_offset));
-      SLUICE_ASSIGN_OR_RETURN(size_t got, ReadAt(from, buffer.data(), chunk,
-                                                 static_cast<uint64_t>(in_offset), what));
-      if (got == 0) return Status::Corruption(what + ": its file is shorter than its recorded size");
+      SLUICE_ASSIGN_OR_RETURN(
+          size_t got, ReadAt(from, buffer.data(), chunk, static_cast<uint64_t>(in_offset), what));
+      if (got == 0)
+        return Status::Corruption(what + ": its file is shorter than its recorded size");
       SLUICE_RETURN_IF_ERROR(to.Write(buffer.data(), got));
       in_offset += static_cast<loff_t>(got);
     }
@@ -170,8 +170,9 @@ Status LocalObjectStore::CreateBucket(std::string_view bucket) {
       return Status::AlreadyExists("bucket " + std::string(bucket) + " already exists",
                                    "BucketAlreadyOwnedByYou");
     }
-    return tx.Execute("INSERT INTO buckets (name, created_ms) VALUES (?, ?)", bucket,
-                      ToUnixMillis(options_.clock->Now()))
+    return tx
+        .Execute("INSERT INTO buckets (name, created_ms) VALUES (?, ?)", bucket,
+                 ToUnixMillis(options_.clock->Now()))
         .status();
   });
 }
@@ -252,9 +253,9 @@ Result<ObjectInfo> LocalObjectStore::Commit(std::string_view bucket, std::string
     info.last_modified = options_.clock->Now();
     SLUICE_RETURN_IF_ERROR(UpsertObject(tx, ObjectRow{info, blob.id()}));
     SLUICE_ASSIGN_OR_RETURN(int64_t sequencer, store::NextCounterValue(tx, "s3.sequencer"));
-    ObjectChange change{info.bucket,  info.key,       info.size,
-                        info.etag,    FormatSequencer(sequencer), options.reason,
-                        info.last_modified, options.request};
+    ObjectChange change{
+        info.bucket,    info.key,           info.size,      info.etag, FormatSequencer(sequencer),
+        options.reason, info.last_modified, options.request};
     return store::AppendEvent(tx, ObjectCreatedEvent(options_.identity, change)).status();
   }));
   blob.MarkCommitted();
@@ -313,9 +314,9 @@ Result<bool> LocalObjectStore::DeleteObject(std::string_view bucket, std::string
             .status());
     garbage.push_back(existing->blob_id);
     SLUICE_ASSIGN_OR_RETURN(int64_t sequencer, store::NextCounterValue(tx, "s3.sequencer"));
-    ObjectChange change{std::string(bucket), std::string(key), std::nullopt,
-                        existing->info.etag, FormatSequencer(sequencer), "DeleteObject",
-                        options_.clock->Now(), request};
+    ObjectChange change{
+        std::string(bucket),        std::string(key), std::nullopt,          existing->info.etag,
+        FormatSequencer(sequencer), "DeleteObject",   options_.clock->Now(), request};
     return store::AppendEvent(tx, ObjectDeletedEvent(options_.identity, change)).status();
   }));
   CollectGarbage(garbage);

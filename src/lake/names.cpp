@@ -12,7 +12,9 @@ Status InvalidBucket(std::string_view name, std::string_view why) {
       "InvalidBucketName");
 }
 
-bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool IsLowerAlnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 bool LooksLikeIpv4(std::string_view name) {
   int parts = 0;
@@ -96,8 +98,8 @@ bool IsValidUtf8(std::string_view bytes) {
       code_point = (code_point << 6) | (c & 0x3f);
     }
     static constexpr uint32_t kMinForLength[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (code_point < kMinForLength[length]) return false;                // overlong
-    if (code_point >= 0xd800 && code_point <= 0xdfff) return false;      // surrogate
+    if (code_point < kMinForLength[length]) return false;            // overlong
+    if (code_point >= 0xd800 && code_point <= 0xdfff) return false;  // surrogate
     if (code_point > 0x10ffff) return false;
     i += length;
   }
@@ -105,11 +107,12 @@ bool IsValidUtf8(std::string_view bytes) {
 }
 
 Status ValidateObjectKey(std::string_view key) {
-  if (key.empty()) return Status::InvalidArgument("object key must not be empty", "InvalidArgument");
+  if (key.empty())
+    return Status::InvalidArgument("object key must not be empty", "InvalidArgument");
   if (key.size() > kMaxKeyBytes) {
-    return Status::InvalidArgument("object key is " + std::to_string(key.size()) +
-                                       " bytes long; the maximum is 1024",
-                                   "KeyTooLongError");
+    return Status::InvalidArgument(
+        "object key is " + std::to_string(key.size()) + " bytes long; the maximum is 1024",
+        "KeyTooLongError");
   }
   if (!IsValidUtf8(key)) {
     return Status::InvalidArgument("object key is not valid UTF-8", "InvalidArgument");

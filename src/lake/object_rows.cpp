@@ -35,10 +35,9 @@ Status RequireBucket(store::Transaction& tx, std::string_view bucket) {
 Result<std::optional<ObjectRow>> FindObject(store::Transaction& tx, std::string_view bucket,
                                             std::string_view key) {
   SLUICE_ASSIGN_OR_RETURN(
-      Cursor row,
-      tx.Query("SELECT blob_id, size, etag, content_type, metadata, last_modified_ms "
-               "FROM objects WHERE bucket = ? AND key = ?",
-               bucket, Blob{key}));
+      Cursor row, tx.Query("SELECT blob_id, size, etag, content_type, metadata, last_modified_ms "
+                           "FROM objects WHERE bucket = ? AND key = ?",
+                           bucket, Blob{key}));
   SLUICE_ASSIGN_OR_RETURN(bool found, row.Next());
   if (!found) return std::optional<ObjectRow>();
   ObjectRow object;
@@ -68,8 +67,7 @@ Status UpsertObject(store::Transaction& tx, const ObjectRow& row) {
 }
 
 Status DeleteObjectRow(store::Transaction& tx, std::string_view bucket, std::string_view key) {
-  return tx.Execute("DELETE FROM objects WHERE bucket = ? AND key = ?", bucket, Blob{key})
-      .status();
+  return tx.Execute("DELETE FROM objects WHERE bucket = ? AND key = ?", bucket, Blob{key}).status();
 }
 
 Result<bool> IsBlobReferenced(store::Transaction& tx, std::string_view blob_id) {

@@ -59,6 +59,8 @@ store::LoggedEvent ObjectDeletedEvent(const LakeIdentity& lake, const ObjectChan
                {{"deletion-type", "Permanently Deleted"}});
 }
 
-std::string FormatSequencer(int64_t counter) { return fmt::format("{:016X}", counter); }
+std::string FormatSequencer(int64_t counter) {
+  return fmt::format("{:016X}", counter);
+}
 
 }  // namespace sluice::lake

@@ -6,7 +6,9 @@ namespace {
 constexpr std::string_view kScheme = "s3://";
 }
 
-bool IsS3Uri(std::string_view text) { return text.starts_with(kScheme); }
+bool IsS3Uri(std::string_view text) {
+  return text.starts_with(kScheme);
+}
 
 Result<S3Uri> ParseS3Uri(std::string_view text) {
   if (!IsS3Uri(text)) {

@@ -25,7 +25,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::filesystem::path
 }
 
 Connection::~Connection() {
-  for (auto& [sql, statement] : statements_) sqlite3_finalize(statement);
+  for (auto& [sql, statement] : statements_)
+    sqlite3_finalize(statement);
   sqlite3_close_v2(db_);
 }
 
@@ -55,15 +56,20 @@ Status Connection::Error(std::string_view what) const {
       "state store " + path_.string() + ": " + std::string(what) + ": " + sqlite3_errmsg(db_);
   switch (code & 0xff) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Status::Conflict(message);
-    case SQLITE_CONSTRAINT: return Status::AlreadyExists(message);
+    case SQLITE_LOCKED:
+      return Status::Conflict(message);
+    case SQLITE_CONSTRAINT:
+      return Status::AlreadyExists(message);
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return Status::Corruption(message);
+    case SQLITE_NOTADB:
+      return Status::Corruption(message);
     case SQLITE_IOERR:
     case SQLITE_FULL:
     case SQLITE_CANTOPEN:
-    case SQLITE_READONLY: return Status::IoError(message);
-    default: return Status::Internal(message);
+    case SQLITE_READONLY:
+      return Status::IoError(message);
+    default:
+      return Status::Internal(message);
   }
 }
 

@@ -83,10 +83,10 @@ Status Database::Migrate() {
   return RunTransaction(*writer_, "BEGIN IMMEDIATE", [&](Transaction&) -> Status {
     SLUICE_ASSIGN_OR_RETURN(int version, ReadUserVersion(*writer_));
     if (version > latest) {
-      return Status::FailedPrecondition(
-          "state store " + path_.string() + " has schema version " + std::to_string(version) +
-          ", newer than this sluice understands (" + std::to_string(latest) +
-          "); use a newer sluice");
+      return Status::FailedPrecondition("state store " + path_.string() + " has schema version " +
+                                        std::to_string(version) +
+                                        ", newer than this sluice understands (" +
+                                        std::to_string(latest) + "); use a newer sluice");
     }
     for (const Migration& migration : migrations) {
       if (migration.version <= version) continue;
@@ -132,7 +132,8 @@ void Database::CommitGroup(const std::vector<QueuedWrite*>& group) {
   }
   Status begin = writer_->ExecScript("BEGIN IMMEDIATE");
   if (!begin.ok()) {
-    for (QueuedWrite* member : group) member->status = begin;
+    for (QueuedWrite* member : group)
+      member->status = begin;
     return;
   }
   for (QueuedWrite* member : group) {

@@ -52,6 +52,8 @@ CREATE TABLE counters (
 
 }  // namespace
 
-std::span<const Migration> Migrations() { return kMigrations; }
+std::span<const Migration> Migrations() {
+  return kMigrations;
+}
 
 }  // namespace sluice::store

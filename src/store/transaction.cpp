@@ -21,7 +21,9 @@ bool Cursor::IsNull(int column) const {
   return sqlite3_column_type(statement_, column) == SQLITE_NULL;
 }
 
-int64_t Cursor::Int(int column) const { return sqlite3_column_int64(statement_, column); }
+int64_t Cursor::Int(int column) const {
+  return sqlite3_column_int64(statement_, column);
+}
 
 std::string Cursor::Text(int column) const {
   return std::string(Bytes(column));
@@ -44,7 +46,8 @@ Result<sqlite3_stmt*> Transaction::Prepare(std::string_view sql) {
 
 Result<int> Transaction::Run(sqlite3_stmt* statement, std::string_view sql) {
   int rc = sqlite3_step(statement);
-  while (rc == SQLITE_ROW) rc = sqlite3_step(statement);
+  while (rc == SQLITE_ROW)
+    rc = sqlite3_step(statement);
   if (rc != SQLITE_DONE) {
     Status error = connection_.Error("`" + std::string(sql) + "` failed");
     sqlite3_reset(statement);

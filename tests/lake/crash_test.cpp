@@ -1,12 +1,11 @@
 // Crash safety: a writer process is killed with SIGKILL mid-flight; the next Open() must find a
 // consistent lake: no partial object visible, no leaked files, and an event log that holds
 // exactly one event per committed change.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstring>
@@ -80,7 +79,8 @@ class CrashTest : public LakeTest {
   // Every object's file exists and holds bytes matching its size and ETag; no other files exist.
   void ExpectFilesMatchTheStore() {
     std::map<std::string, std::filesystem::path> on_disk;  // blob id -> file
-    for (const auto& file : FilesUnder("objects")) on_disk[file.filename().string()] = file;
+    for (const auto& file : FilesUnder("objects"))
+      on_disk[file.filename().string()] = file;
     std::set<std::string> referenced;
     ASSERT_TRUE(db_->Read([&](store::Transaction& tx) -> Status {
                      SLUICE_ASSIGN_OR_RETURN(store::Cursor rows,
@@ -98,9 +98,11 @@ class CrashTest : public LakeTest {
                        md5.Update(bytes);
                        EXPECT_EQ(md5.FinishHex(), rows.Text(2));
                      }
-                   }).ok());
+                   })
+                    .ok());
     std::set<std::string> files;
-    for (const auto& [id, path] : on_disk) files.insert(id);
+    for (const auto& [id, path] : on_disk)
+      files.insert(id);
     EXPECT_EQ(files, referenced);
     EXPECT_TRUE(FilesUnder("tmp").empty());
   }
@@ -124,7 +126,8 @@ class CrashTest : public LakeTest {
       request.start_after = marker;
       auto page = lake_->ListObjects("lake", request);
       ASSERT_TRUE(page.ok());
-      for (const auto& o : page->objects) stored[o.key] = o.etag;
+      for (const auto& o : page->objects)
+        stored[o.key] = o.etag;
       if (!page->truncated) break;
       marker = page->next_marker;
     }

@@ -20,7 +20,8 @@ class LakeEventsTest : public LakeTest {
 
   std::vector<json> EventBodies() {
     std::vector<json> bodies;
-    for (const auto& e : Events()) bodies.push_back(json::parse(e.body));
+    for (const auto& e : Events())
+      bodies.push_back(json::parse(e.body));
     return bodies;
   }
 };
@@ -38,8 +39,9 @@ TEST_F(LakeEventsTest, PutEmitsObjectCreatedWithS3Fields) {
   json e = json::parse(events[0].body);
   EXPECT_EQ(e["version"], "0");
   EXPECT_EQ(e["id"], events[0].id);
-  EXPECT_TRUE(std::regex_match(e["id"].get<std::string>(),
-                               std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")));
+  EXPECT_TRUE(std::regex_match(
+      e["id"].get<std::string>(),
+      std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")));
   EXPECT_EQ(e["detail-type"], "Object Created");
   EXPECT_EQ(e["source"], "aws.s3");
   EXPECT_EQ(e["account"], "000000000000");
@@ -94,11 +96,11 @@ TEST_F(LakeEventsTest, CopyEmitsObjectCreatedWithReasonCopyObject) {
 
 TEST_F(LakeEventsTest, ExactlyOneEventPerCommittedChangeAndNoneOtherwise) {
   ASSERT_TRUE(Put("lake", "k", "1").ok());
-  ASSERT_TRUE(Put("lake", "k", "2").ok());                    // overwrite: a second Created
-  ASSERT_TRUE(lake_->DeleteObject("lake", "absent").ok());    // no change, no event
-  ASSERT_FALSE(Put("nobucket", "k", "x").ok());               // refused, no event
+  ASSERT_TRUE(Put("lake", "k", "2").ok());                  // overwrite: a second Created
+  ASSERT_TRUE(lake_->DeleteObject("lake", "absent").ok());  // no change, no event
+  ASSERT_FALSE(Put("nobucket", "k", "x").ok());             // refused, no event
   ASSERT_FALSE(lake_->CopyObject("lake", "absent", "lake", "x", CopyOptions{}).ok());
-  ASSERT_TRUE(lake_->CreateBucket("other").ok());             // bucket changes emit no S3 event
+  ASSERT_TRUE(lake_->CreateBucket("other").ok());  // bucket changes emit no S3 event
   auto events = Events();
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(json::parse(events[1].body)["detail"]["object"]["size"], 1);

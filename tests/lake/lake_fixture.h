@@ -61,7 +61,8 @@ class LakeTest : public ::testing::Test {
     EXPECT_TRUE(db_->Read([&](store::Transaction& tx) -> Status {
                      SLUICE_ASSIGN_OR_RETURN(events, store::ReadEvents(tx, 0, 1'000'000));
                      return Status::Ok();
-                   }).ok());
+                   })
+                    .ok());
     return events;
   }
 

@@ -18,14 +18,17 @@ class ListingTest : public LakeTest {
   }
 
   void PutAll(const std::vector<std::string>& keys) {
-    for (const auto& key : keys) ASSERT_TRUE(Put("lake", key, "x").ok()) << key;
+    for (const auto& key : keys)
+      ASSERT_TRUE(Put("lake", key, "x").ok()) << key;
   }
 
   // The page's entries, keys and common prefixes merged in order, common prefixes marked "P:".
   static std::vector<std::string> Entries(const ListPage& page) {
     std::vector<std::string> out;
-    for (const auto& o : page.objects) out.push_back(o.key);
-    for (const auto& p : page.common_prefixes) out.push_back("P:" + p);
+    for (const auto& o : page.objects)
+      out.push_back(o.key);
+    for (const auto& p : page.common_prefixes)
+      out.push_back("P:" + p);
     std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
       auto strip = [](const std::string& s) { return s.rfind("P:", 0) == 0 ? s.substr(2) : s; };
       return strip(a) < strip(b);
@@ -52,7 +55,8 @@ class ListingTest : public LakeTest {
         return all;
       }
       EXPECT_EQ(static_cast<int>(entries.size()), request.max_keys);
-      std::string last = entries.back().rfind("P:", 0) == 0 ? entries.back().substr(2) : entries.back();
+      std::string last =
+          entries.back().rfind("P:", 0) == 0 ? entries.back().substr(2) : entries.back();
       EXPECT_EQ(page.next_marker, last);
       request.start_after = page.next_marker;
     }
@@ -65,7 +69,8 @@ TEST_F(ListingTest, Utf8ByteOrderNotUtf16Order) {
   // UTF-16 would put U+1F642 (a surrogate pair, 0xD83D...) before U+FF61; UTF-8 puts it after.
   PutAll({"b", "\xef\xbd\xa1", "🙂", "é", "Z", "a", "\x7f"});
   auto entries = Entries(List({}));
-  EXPECT_EQ(entries, (std::vector<std::string>{"Z", "a", "b", "\x7f", "é", "\xef\xbd\xa1", "🙂"}));
+  EXPECT_EQ(entries,
+            (std::vector<std::string>{"Z", "a", "b", "\x7f", "é", "\xef\xbd\xa1", "🙂"}));
 }
 
 TEST_F(ListingTest, PrefixAndDelimiterRollUp) {
@@ -194,7 +199,8 @@ TEST_F(ListingTest, RandomListingsMatchTheModel) {
   auto random_string = [&](int max_pieces) {
     std::string s;
     int n = std::uniform_int_distribution<int>(0, max_pieces)(rng);
-    for (int i = 0; i < n; ++i) s += pieces[rng() % pieces.size()];
+    for (int i = 0; i < n; ++i)
+      s += pieces[rng() % pieces.size()];
     return s;
   };
   std::set<std::string> keys;
@@ -207,7 +213,8 @@ TEST_F(ListingTest, RandomListingsMatchTheModel) {
   for (int round = 0; round < 150; ++round) {
     ListRequest request;
     request.prefix = random_string(2);
-    request.delimiter = rng() % 4 == 0 ? "" : std::vector<std::string>{"/", "-", "a", "é"}[rng() % 4];
+    request.delimiter =
+        rng() % 4 == 0 ? "" : std::vector<std::string>{"/", "-", "a", "é"}[rng() % 4];
     request.start_after = rng() % 3 == 0 ? random_string(3) : "";
     request.max_keys = std::vector<int>{1, 2, 3, 7, 1000}[rng() % 5];
     SCOPED_TRACE("prefix='" + request.prefix + "' delimiter='" + request.delimiter +

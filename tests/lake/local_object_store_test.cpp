@@ -93,11 +93,20 @@ TEST_F(LocalObjectStoreTest, MissingThingsHaveS3Errors) {
 }
 
 TEST_F(LocalObjectStoreTest, HostileKeysAreStoredVerbatimAndNeverUsedAsPaths) {
-  std::vector<std::string> keys = {"../../../../etc/escape", "/abs", "a//b", "dir/",
-                                   "with space & plus+", "日本語/🙂.csv", std::string(1024, 'x'),
-                                   "nul\x01" "ctl", "."};
-  for (const auto& key : keys) ASSERT_TRUE(Put("lake", key, "bytes of " + key).ok()) << key;
-  for (const auto& key : keys) EXPECT_EQ(Get("lake", key), "bytes of " + key) << key;
+  std::vector<std::string> keys = {"../../../../etc/escape",
+                                   "/abs",
+                                   "a//b",
+                                   "dir/",
+                                   "with space & plus+",
+                                   "日本語/🙂.csv",
+                                   std::string(1024, 'x'),
+                                   "nul\x01"
+                                   "ctl",
+                                   "."};
+  for (const auto& key : keys)
+    ASSERT_TRUE(Put("lake", key, "bytes of " + key).ok()) << key;
+  for (const auto& key : keys)
+    EXPECT_EQ(Get("lake", key), "bytes of " + key) << key;
   EXPECT_FALSE(std::filesystem::exists(dir_.path().parent_path() / "etc" / "escape"));
   // Files are named by ids only: 32 hex digits, in a shard named by the first two.
   for (const auto& file : FilesUnder("objects")) {
@@ -193,7 +202,8 @@ TEST_F(LocalObjectStoreTest, ConcurrentIfNoneMatchHasExactlyOneWinner) {
       if (r.status().aws_code() == "PreconditionFailed") ++precondition_failures;
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   EXPECT_EQ(wins, 1);
   EXPECT_EQ(precondition_failures, kThreads - 1);
   EXPECT_EQ(FilesUnder("objects").size(), 1u);
@@ -247,7 +257,8 @@ TEST_F(LocalObjectStoreTest, ObjectFilePathHoldsTheBytes) {
 TEST_F(LocalObjectStoreTest, LargeStreamedObjectRoundTrips) {
   // Bigger than the internal buffer, and not a multiple of it.
   std::string bytes;
-  for (int64_t i = 0; bytes.size() < (3u << 20) + 123; ++i) bytes += std::to_string(i * 7919) + ",";
+  for (int64_t i = 0; bytes.size() < (3u << 20) + 123; ++i)
+    bytes += std::to_string(i * 7919) + ",";
   ASSERT_TRUE(Put("lake", "big", bytes).ok());
   EXPECT_EQ(Get("lake", "big") == bytes, true);
   EXPECT_EQ(lake_->HeadObject("lake", "big")->etag, Md5Hex(bytes));

@@ -35,12 +35,14 @@ TEST(DatabaseTest, OpensInWalModeAtTheLatestSchemaVersion) {
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   EXPECT_EQ((*db)->schema_version(), Migrations().back().version);
   std::string mode;
-  ASSERT_TRUE((*db)->Read([&](Transaction& tx) -> Status {
-                   SLUICE_ASSIGN_OR_RETURN(Cursor row, tx.Query("PRAGMA journal_mode"));
-                   SLUICE_ASSIGN_OR_RETURN(bool found, row.Next());
-                   if (found) mode = row.Text(0);
-                   return Status::Ok();
-                 }).ok());
+  ASSERT_TRUE((*db)
+                  ->Read([&](Transaction& tx) -> Status {
+                    SLUICE_ASSIGN_OR_RETURN(Cursor row, tx.Query("PRAGMA journal_mode"));
+                    SLUICE_ASSIGN_OR_RETURN(bool found, row.Next());
+                    if (found) mode = row.Text(0);
+                    return Status::Ok();
+                  })
+                  .ok());
   EXPECT_EQ(mode, "wal");
 }
 
@@ -49,9 +51,11 @@ TEST(DatabaseTest, ReopeningKeepsDataAndDoesNotRerunMigrations) {
   {
     auto db = Database::Open(dir / "state.db");
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE((*db)->Write([](Transaction& tx) {
-                       return tx.Execute("INSERT INTO buckets VALUES ('b', 1)").status();
-                     }).ok());
+    ASSERT_TRUE((*db)
+                    ->Write([](Transaction& tx) {
+                      return tx.Execute("INSERT INTO buckets VALUES ('b', 1)").status();
+                    })
+                    .ok());
   }
   auto db = Database::Open(dir / "state.db");
   ASSERT_TRUE(db.ok()) << db.status().ToString();
@@ -146,14 +150,17 @@ TEST(DatabaseTest, ReadersSeeASnapshotWhileAWriterCommits) {
                     SLUICE_ASSIGN_OR_RETURN(bool found, first.Next());
                     if (found) before = static_cast<int>(first.Int(0));
                     reader_inside = true;
-                    while (!writer_done) std::this_thread::yield();
-                    SLUICE_ASSIGN_OR_RETURN(Cursor second, tx.Query("SELECT count(*) FROM buckets"));
+                    while (!writer_done)
+                      std::this_thread::yield();
+                    SLUICE_ASSIGN_OR_RETURN(Cursor second,
+                                            tx.Query("SELECT count(*) FROM buckets"));
                     SLUICE_ASSIGN_OR_RETURN(found, second.Next());
                     if (found) after = static_cast<int>(second.Int(0));
                     return Status::Ok();
                   }).ok());
   });
-  while (!reader_inside) std::this_thread::yield();
+  while (!reader_inside)
+    std::this_thread::yield();
   ASSERT_TRUE(db->Write([](Transaction& tx) {
                   return tx.Execute("INSERT INTO buckets VALUES ('a', 1)").status();
                 }).ok());
@@ -173,15 +180,17 @@ TEST(DatabaseTest, ConcurrentWritersAreSerialised) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         Status s = db->Write([&](Transaction& tx) {
-          return tx.Execute("INSERT INTO buckets VALUES (?, ?)",
-                            "b" + std::to_string(t) + "-" + std::to_string(i), i)
+          return tx
+              .Execute("INSERT INTO buckets VALUES (?, ?)",
+                       "b" + std::to_string(t) + "-" + std::to_string(i), i)
               .status();
         });
         EXPECT_TRUE(s.ok()) << s.ToString();
       }
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   EXPECT_EQ(CountRows(*db, "buckets"), kThreads * kPerThread);
 }
 
@@ -220,11 +229,13 @@ TEST(DatabaseTest, GroupedWritesFailAloneAndSeeEachOthersChanges) {
       }
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   EXPECT_EQ(CountRows(*db, "buckets"), committed.load());
   // Failed bodies rolled their counter increments back, so committed values are exactly 1..N.
   std::sort(values.begin(), values.end());
-  for (size_t i = 0; i < values.size(); ++i) EXPECT_EQ(values[i], static_cast<int64_t>(i + 1));
+  for (size_t i = 0; i < values.size(); ++i)
+    EXPECT_EQ(values[i], static_cast<int64_t>(i + 1));
 }
 
 TEST(DatabaseTest, TwoHandlesOnOneFileShareCommittedState) {

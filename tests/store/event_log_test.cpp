@@ -27,7 +27,8 @@ TEST(EventLogTest, AppendsInOrderAndReadsAfterASeq) {
                     return Status::Ok();
                   }).ok());
   }
-  for (size_t i = 1; i < seqs.size(); ++i) EXPECT_GT(seqs[i], seqs[i - 1]);
+  for (size_t i = 1; i < seqs.size(); ++i)
+    EXPECT_GT(seqs[i], seqs[i - 1]);
 
   std::vector<LoggedEvent> events;
   ASSERT_TRUE(db->Read([&](Transaction& tx) -> Status {
@@ -62,8 +63,8 @@ TEST(EventLogTest, EventsOfARolledBackTransactionNeverAppear) {
 TEST(EventLogTest, DuplicateEventIdIsRejected) {
   TempDir dir;
   auto db = std::move(Database::Open(dir / "state.db")).value();
-  ASSERT_TRUE(db->Write([&](Transaction& tx) { return AppendEvent(tx, MakeEvent("x")).status(); })
-                  .ok());
+  ASSERT_TRUE(
+      db->Write([&](Transaction& tx) { return AppendEvent(tx, MakeEvent("x")).status(); }).ok());
   EXPECT_FALSE(
       db->Write([&](Transaction& tx) { return AppendEvent(tx, MakeEvent("x")).status(); }).ok());
 }

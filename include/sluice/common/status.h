@@ -79,8 +79,8 @@ Status ErrnoStatus(std::string_view what, int error_number);
 }  // namespace sluice
 
 // Returns from the enclosing function when `expr` yields a non-OK Status.
-#define SLUICE_RETURN_IF_ERROR(expr)           \
-  do {                                         \
-    ::sluice::Status sluice_status_ = (expr);  \
+#define SLUICE_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::sluice::Status sluice_status_ = (expr);        \
     if (!sluice_status_.ok()) return sluice_status_; \
   } while (false)

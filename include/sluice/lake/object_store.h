@@ -92,7 +92,7 @@ struct ListRequest {
 };
 
 struct ListPage {
-  std::vector<ObjectInfo> objects;          // in UTF-8 byte order; metadata not filled in
+  std::vector<ObjectInfo> objects;           // in UTF-8 byte order; metadata not filled in
   std::vector<std::string> common_prefixes;  // in UTF-8 byte order
   bool truncated = false;
   // When truncated: the last entry (key or common prefix) of this page.
@@ -140,8 +140,7 @@ class ObjectStore {
   // an object was deleted.
   virtual Result<bool> DeleteObject(std::string_view bucket, std::string_view key,
                                     const RequestContext& request = {}) = 0;
-  virtual Result<ObjectInfo> CopyObject(std::string_view source_bucket,
-                                        std::string_view source_key,
+  virtual Result<ObjectInfo> CopyObject(std::string_view source_bucket, std::string_view source_key,
                                         std::string_view bucket, std::string_view key,
                                         const CopyOptions& options) = 0;
   virtual Result<ListPage> ListObjects(std::string_view bucket, const ListRequest& request) = 0;

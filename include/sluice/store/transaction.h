@@ -76,7 +76,9 @@ class Transaction {
   Status Bind(sqlite3_stmt* s, int i, int64_t v);
   Status Bind(sqlite3_stmt* s, int i, int v) { return Bind(s, i, static_cast<int64_t>(v)); }
   Status Bind(sqlite3_stmt* s, int i, std::string_view v);
-  Status Bind(sqlite3_stmt* s, int i, const std::string& v) { return Bind(s, i, std::string_view(v)); }
+  Status Bind(sqlite3_stmt* s, int i, const std::string& v) {
+    return Bind(s, i, std::string_view(v));
+  }
   Status Bind(sqlite3_stmt* s, int i, const char* v) { return Bind(s, i, std::string_view(v)); }
   Status Bind(sqlite3_stmt* s, int i, Blob v);
   Status Bind(sqlite3_stmt* s, int i, std::nullopt_t);
