@@ -207,6 +207,47 @@ TEST_F(CrashTest, AFullDiskFailsThePutCleanly) {
   ExpectFilesMatchTheStore();
 }
 
+// Produces `size` bytes without holding them.
+class GeneratedSource final : public ByteSource {
+ public:
+  explicit GeneratedSource(uint64_t size) : left_(size) {}
+  Result<size_t> Read(char* buffer, size_t size) override {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(size, left_));
+    std::memset(buffer, 'g', n);
+    left_ -= n;
+    return n;
+  }
+
+ private:
+  uint64_t left_;
+};
+
+#if !defined(__SANITIZE_ADDRESS__)  // ASan's own allocations would swamp the figure
+TEST_F(CrashTest, APutStreamsInBoundedMemory) {
+  constexpr uint64_t kBodyBytes = 768ull << 20;
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    auto db = store::Database::Open(dir_ / "state.db");
+    if (!db.ok()) ::_exit(3);
+    auto lake = LocalObjectStore::Open(**db, dir_ / "lake");
+    if (!lake.ok()) ::_exit(4);
+    GeneratedSource body(kBodyBytes);
+    if (!(*lake)->PutObject("lake", "big", body, PutOptions{}).ok()) ::_exit(5);
+    struct rusage usage;
+    ::getrusage(RUSAGE_SELF, &usage);
+    // Peak resident memory in MiB (ru_maxrss is in KiB), as the exit status.
+    ::_exit(static_cast<int>(std::min<long>(usage.ru_maxrss / 1024, 255)));
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  int peak_mib = WEXITSTATUS(status);
+  EXPECT_GT(peak_mib, 5) << "the child failed before measuring";
+  EXPECT_LT(peak_mib, 96) << "a 768 MiB put held " << peak_mib << " MiB";
+  EXPECT_EQ(lake_->HeadObject("lake", "big")->size, kBodyBytes);
+}
+#endif
+
 TEST_F(CrashTest, KillsAtRandomMomentsNeverCorruptTheLake) {
   std::mt19937 rng(7);
   for (int round = 0; round < 12; ++round) {
