@@ -21,6 +21,13 @@ using simdjson::dom::object;
 // EventBridge refuses patterns whose $or branches multiply out to more than this.
 constexpr size_t kMaxOrCombinations = 1000;
 
+// EventBridge refuses rules whose wildcards on one field could keep too many matching states
+// alive at once; it does not publish its limit. WildcardComplexity approximates Ruler's measure,
+// and this limit sits between the patterns AWS was seen to accept (/Users/*/dir/dir/dir/dir/dir/
+// doc.txt: 7; two "*/datasync/*.ext" candidates: 9) and refuse (*:*:*:*:*:event-bus/*: 12; four
+// such candidates: 19).
+constexpr int kMaxWildcardComplexity = 9;
+
 const std::set<std::string_view>& ReservedInsideOr() {
   static const std::set<std::string_view> kReserved = {"exactly",
                                                        "equals-ignore-case",
@@ -98,8 +105,37 @@ std::string StringOf(const element& e) {
 
 using Fields = std::map<std::string, std::vector<ValueMatcher>>;  // path -> alternatives
 
+// Refuses the pattern when the wildcards on any one field are too complex together.
+void CheckWildcardComplexity(const std::vector<Fields>& rules) {
+  std::map<std::string, std::set<std::string>> by_path;
+  for (const Fields& rule : rules) {
+    for (const auto& [path, matchers] : rule) {
+      for (const ValueMatcher& m : matchers) {
+        if (m.kind == MatchKind::kWildcard) by_path[path].insert(m.text);
+        if (m.kind == MatchKind::kAnythingButWildcard) {
+          by_path[path].insert(m.texts.begin(), m.texts.end());
+        }
+      }
+    }
+  }
+  for (const auto& [path, texts] : by_path) {
+    std::vector<Wildcard> wildcards;
+    for (const std::string& text : texts)
+      wildcards.push_back(*ParseWildcard(text));
+    if (WildcardComplexity(wildcards, kMaxWildcardComplexity + 1) > kMaxWildcardComplexity) {
+      Refuse(
+          "Rule is too complex - try using fewer wildcard characters or fewer repeating "
+          "character sequences after a wildcard character");
+    }
+  }
+}
+
 class Compiler {
  public:
+  // With `or_is_keyword` false, "$or" is compiled as an ordinary field name: Ruler falls back to
+  // that reading (its legacy compiler) when a pattern fails to compile with `$or` as a keyword.
+  explicit Compiler(bool or_is_keyword) : or_is_keyword_(or_is_keyword) {}
+
   std::vector<Fields> Compile(const element& root) {
     if (root.type() != element_type::OBJECT) Refuse("Filter is not an object");
     std::vector<Fields> rules;
@@ -112,18 +148,13 @@ class Compiler {
     return path.empty() ? std::string(step) : path + "." + std::string(step);
   }
 
-  // `$or` means a disjunction when it holds an array of objects; anything else under that name
-  // is an ordinary field.
-  static bool IsOrRelationship(std::string_view key, const element& value) {
-    return key == "$or" && value.type() == element_type::ARRAY;
-  }
-
   void ParseObject(std::vector<Fields>& rules, const std::string& path, const object& obj,
                    bool inside_or) {
     bool fields_present = false;
     for (auto [key, value] : obj) {
       fields_present = true;
-      if (IsOrRelationship(key, value)) {
+      if (or_is_keyword_ && key == "$or") {
+        if (value.type() != element_type::ARRAY) Refuse("It must be an Array followed with $or.");
         ParseOr(rules, path, array(value));
         continue;
       }
@@ -281,9 +312,11 @@ class Compiler {
     if (operand.type() == element_type::OBJECT) {
       object inner(operand);
       auto it = inner.begin();
-      if (it == inner.end() || it.key() != "equals-ignore-case") {
-        Refuse("Unsupported " + std::string(op) +
-               " pattern: " + (it == inner.end() ? std::string() : std::string(it.key())));
+      if (it == inner.end()) {
+        Refuse(prefix ? "Prefix expression name not found" : "Suffix expression name not found");
+      }
+      if (it.key() != "equals-ignore-case") {
+        Refuse("Unsupported " + std::string(op) + " pattern: " + std::string(it.key()));
       }
       if (it.value().type() != element_type::STRING) {
         Refuse("equals-ignore-case match pattern must be a string");
@@ -336,6 +369,7 @@ class Compiler {
       range.has_high = true;
       range.high_open = upper == "<";
       if (i < t.size()) Refuse("Too many terms in numeric range expression");
+      if (!(range.low < range.high)) Refuse("Bottom must be less than top");
       return range;
     }
     if (op == "<=" || op == "<") {
@@ -403,25 +437,31 @@ class Compiler {
     } else {
       Refuse("Unsupported anything-but pattern: " + std::string(op));
     }
+    // The operand: one string, or a list of strings. Ruler checks its token type first, so a
+    // boolean, null or object gets the generic message, a number the operator's own.
+    const auto type = operand.type();
+    if (type != element_type::ARRAY && type != element_type::STRING && !IsNumber(operand)) {
+      Refuse("Value of anything-but must be an array or single string/number value.");
+    }
     std::vector<element> items;
-    if (operand.type() == element_type::ARRAY) {
+    if (type == element_type::ARRAY) {
       for (element e : array(operand))
         items.push_back(e);
-      if (items.empty()) Refuse("Empty arrays are not allowed");
     } else {
       items.push_back(operand);
     }
     for (const element& item : items) {
       if (item.type() != element_type::STRING) {
-        if (m.kind == MatchKind::kAnythingButIgnoreCase) {
-          Refuse(
-              "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not "
-              "supported.");
+        switch (m.kind) {
+          case MatchKind::kAnythingButIgnoreCase:
+            Refuse(
+                "Inside anything-but/equals-ignore-case list, number|start|null|boolean is "
+                "not supported.");
+          case MatchKind::kAnythingButWildcard:
+            Refuse("wildcard match pattern must be a string");
+          default:
+            Refuse("prefix/suffix match pattern must be a string");
         }
-        if (m.kind == MatchKind::kAnythingButWildcard) {
-          Refuse("wildcard match pattern must be a string");
-        }
-        Refuse("prefix/suffix match pattern must be a string");
       }
       std::string text = StringOf(item);
       if ((m.kind == MatchKind::kAnythingButPrefix || m.kind == MatchKind::kAnythingButSuffix) &&
@@ -434,9 +474,12 @@ class Compiler {
       }
       m.texts.push_back(m.kind == MatchKind::kAnythingButIgnoreCase ? FoldCase(text) : text);
     }
-    if (inner.size() > 1) Refuse("Only one key allowed in match expression");
+    // Ruler reports any extra key around anything-but with its numeric wording.
+    if (inner.size() > 1) Refuse("Too many elements in numeric expression");
     return m;
   }
+
+  const bool or_is_keyword_;
 };
 
 }  // namespace
@@ -460,11 +503,22 @@ Result<EventPattern> CompilePattern(std::string_view json) {
   }
   std::vector<Fields> rules;
   try {
-    rules = Compiler().Compile(root);
+    rules = Compiler(/*or_is_keyword=*/true).Compile(root);
   } catch (const Refusal& refusal) {
-    return invalid(refusal.reason);
+    // As Ruler does: read "$or" as a plain field name instead; if that fails too, the first
+    // reading's reason is the one to report.
+    try {
+      rules = Compiler(/*or_is_keyword=*/false).Compile(root);
+    } catch (const Refusal&) {
+      return invalid(refusal.reason);
+    }
   } catch (const simdjson::simdjson_error& e) {
     return invalid(e.what());
+  }
+  try {
+    CheckWildcardComplexity(rules);
+  } catch (const Refusal& refusal) {
+    return invalid(refusal.reason);
   }
   EventPattern pattern;
   for (Fields& rule : rules) {

@@ -311,6 +311,8 @@ struct RuleMachine::Index {
 
 RuleMachine::RuleMachine() : index_(std::make_unique<Index>()) {}
 RuleMachine::~RuleMachine() = default;
+RuleMachine::RuleMachine(RuleMachine&&) noexcept = default;
+RuleMachine& RuleMachine::operator=(RuleMachine&&) noexcept = default;
 
 void RuleMachine::Add(const std::string& name, const EventPattern& pattern) {
   Remove(name);

@@ -20,6 +20,11 @@ struct Wildcard {
   bool HasStar() const { return segments.size() > 1; }
 };
 
+// How non-deterministic matching the wildcards of one field can get: the most automaton states
+// that can be active at once, over every possible input, counting all the patterns together.
+// Stops counting at `cap`.
+int WildcardComplexity(const std::vector<Wildcard>& wildcards, int cap);
+
 // Parses the text of a wildcard pattern; fails with Ruler's reason ("Consecutive wildcard
 // characters at pos 3", "Invalid escape character at pos 1").
 Result<Wildcard> ParseWildcard(std::string_view text);

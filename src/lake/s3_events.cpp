@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include "sluice/common/ids.h"
-#include "sluice/common/time_format.h"
 
 namespace sluice::lake {
 namespace {
@@ -13,7 +12,7 @@ namespace {
 using nlohmann::json;
 
 // `extra` holds detail fields particular to the detail-type.
-store::LoggedEvent Build(const LakeIdentity& lake, const ObjectChange& change,
+store::LoggedEvent Build(const AwsIdentity& lake, const ObjectChange& change,
                          std::string detail_type, json object, json extra = json::object()) {
   json detail = {{"version", "0"}, {"bucket", {{"name", change.bucket}}}, {"object", object}};
   detail.update(extra);
@@ -23,28 +22,20 @@ store::LoggedEvent Build(const LakeIdentity& lake, const ObjectChange& change,
   if (!change.request.source_ip.empty()) detail["source-ip-address"] = change.request.source_ip;
   detail["reason"] = change.reason;
 
-  store::LoggedEvent event;
-  event.id = NewUuid();
-  event.time = change.time;
-  event.source = "aws.s3";
-  event.detail_type = std::move(detail_type);
-  json envelope = {{"version", "0"},
-                   {"id", event.id},
-                   {"detail-type", event.detail_type},
-                   {"source", event.source},
-                   {"account", lake.account_id},
-                   {"time", FormatRfc3339Seconds(change.time)},
-                   {"region", lake.region},
-                   {"resources", json::array({"arn:aws:s3:::" + change.bucket})},
-                   {"detail", std::move(detail)}};
-  // Keys are arbitrary UTF-8 validated on the way in; replace rather than throw on anything else.
-  event.body = envelope.dump(-1, ' ', false, json::error_handler_t::replace);
-  return event;
+  store::EventSpec spec;
+  spec.source = "aws.s3";
+  spec.detail_type = std::move(detail_type);
+  spec.detail = std::move(detail);
+  spec.resources = {"arn:aws:s3:::" + change.bucket};
+  spec.time = change.time;
+  spec.account = lake.account_id;
+  spec.region = lake.region;
+  return store::BuildEvent(spec);
 }
 
 }  // namespace
 
-store::LoggedEvent ObjectCreatedEvent(const LakeIdentity& lake, const ObjectChange& change) {
+store::LoggedEvent ObjectCreatedEvent(const AwsIdentity& lake, const ObjectChange& change) {
   json object = {{"key", change.key},
                  {"size", change.size.value_or(0)},
                  {"etag", change.etag},
@@ -52,7 +43,7 @@ store::LoggedEvent ObjectCreatedEvent(const LakeIdentity& lake, const ObjectChan
   return Build(lake, change, "Object Created", std::move(object));
 }
 
-store::LoggedEvent ObjectDeletedEvent(const LakeIdentity& lake, const ObjectChange& change) {
+store::LoggedEvent ObjectDeletedEvent(const AwsIdentity& lake, const ObjectChange& change) {
   json object = {{"key", change.key}, {"etag", change.etag}, {"sequencer", change.sequencer}};
   // The lake keeps no versions, so every delete is permanent.
   return Build(lake, change, "Object Deleted", std::move(object),

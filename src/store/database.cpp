@@ -122,7 +122,19 @@ Status Database::Write(const Body& body) {
     if (member != &write) member->wake.notify_one();
   }
   if (!queue_.empty()) queue_.front()->wake.notify_one();
+  ++commits_;
+  committed_.notify_all();
   return write.status;
+}
+
+uint64_t Database::commit_count() const {
+  std::lock_guard lock(queue_mutex_);
+  return commits_;
+}
+
+void Database::WaitForCommit(uint64_t seen, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(queue_mutex_);
+  committed_.wait_for(lock, timeout, [&] { return commits_ > seen; });
 }
 
 void Database::CommitGroup(const std::vector<QueuedWrite*>& group) {

@@ -48,6 +48,76 @@ CREATE TABLE counters (
   value INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    {2, "bus: rules, routing cursor, deliveries, dead letters, batches", R"sql(
+-- Scheduled events go to their rule's targets only, never through pattern matching.
+ALTER TABLE events ADD COLUMN only_rule TEXT;
+
+CREATE TABLE rules (
+  name         TEXT PRIMARY KEY,
+  definition   TEXT NOT NULL,     -- the rule as JSON, AWS field names
+  state        TEXT NOT NULL,     -- ENABLED | DISABLED
+  schedule     TEXT,              -- scheduled rules: rate(...) / cron(...)
+  next_fire_ms INTEGER,           -- scheduled rules: when they fire next
+  created_ms   INTEGER NOT NULL,
+  updated_ms   INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- How far each consumer of the event log has read.
+CREATE TABLE log_cursors (
+  consumer TEXT PRIMARY KEY,
+  seq      INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- One row per (event or batch, rule, target): the unit of at-least-once delivery.
+CREATE TABLE deliveries (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  delivery_key    TEXT NOT NULL UNIQUE,  -- the idempotency key the target sees
+  rule            TEXT NOT NULL,
+  target          TEXT NOT NULL,         -- the target as JSON when the delivery was made
+  event_ids       TEXT NOT NULL,         -- JSON array
+  input           TEXT NOT NULL,         -- what the target receives
+  state           TEXT NOT NULL,         -- PENDING | RUNNING | SUCCEEDED | DEAD_LETTERED
+  attempts        INTEGER NOT NULL,
+  event_time_ms   INTEGER NOT NULL,      -- the oldest event's time, for MaximumEventAgeInSeconds
+  next_attempt_ms INTEGER NOT NULL,
+  created_ms      INTEGER NOT NULL,
+  updated_ms      INTEGER NOT NULL,
+  last_error      TEXT
+);
+CREATE INDEX deliveries_due ON deliveries(state, next_attempt_ms);
+
+CREATE TABLE dead_letters (
+  delivery_id         INTEGER PRIMARY KEY REFERENCES deliveries(id),
+  rule                TEXT NOT NULL,
+  target_id           TEXT NOT NULL,
+  error_code          TEXT NOT NULL,
+  error_message       TEXT NOT NULL,
+  exhausted_condition TEXT,           -- MaximumRetryAttempts | MaximumEventAgeInSeconds
+  retry_attempts      INTEGER NOT NULL,
+  created_ms          INTEGER NOT NULL
+);
+
+-- Open batches of targets that collect events; at most one per target.
+CREATE TABLE batches (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  rule       TEXT NOT NULL,
+  target_id  TEXT NOT NULL,
+  target     TEXT NOT NULL,
+  opened_ms  INTEGER NOT NULL,
+  closes_ms  INTEGER NOT NULL,
+  size_limit INTEGER NOT NULL,
+  count      INTEGER NOT NULL,
+  UNIQUE (rule, target_id)
+);
+CREATE TABLE batch_items (
+  batch_id      INTEGER NOT NULL REFERENCES batches(id),
+  position      INTEGER NOT NULL,
+  event_id      TEXT NOT NULL,
+  event_time_ms INTEGER NOT NULL,
+  input         TEXT NOT NULL,
+  PRIMARY KEY (batch_id, position)
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace

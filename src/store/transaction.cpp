@@ -63,8 +63,9 @@ Status Transaction::Bind(sqlite3_stmt* s, int i, int64_t v) {
 }
 
 Status Transaction::Bind(sqlite3_stmt* s, int i, std::string_view v) {
-  if (sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT) !=
-      SQLITE_OK) {
+  // An empty view may have a null data pointer, which SQLite would bind as NULL, not ''.
+  const char* data = v.empty() ? "" : v.data();
+  if (sqlite3_bind_text(s, i, data, static_cast<int>(v.size()), SQLITE_TRANSIENT) != SQLITE_OK) {
     return connection_.Error("cannot bind");
   }
   return Status::Ok();

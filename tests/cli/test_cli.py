@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""End-to-end tests of the real `sluice` binary's lake commands.
+"""End-to-end tests of the real `sluice` binary's lake and event-log commands.
 
     python3 tests/cli/test_cli.py --sluice /path/to/sluice [unittest options]
 
@@ -32,6 +32,10 @@ ISO_MILLIS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 LS_PREFIX_LINE = re.compile(r"^\s*PRE (.*)$")
 LS_OBJECT_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+(\d+) (.*)$")
 LS_BUCKET_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (\S+)$")
+UUID_V4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+RFC3339_SECONDS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+EVENT_LINE = re.compile(
+    r"^ *(\d+)  (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)  (\S+) +(Object Created|Object Deleted) +(.*)$")
 
 
 def md5(data):
@@ -878,6 +882,264 @@ class ConcurrencyTest(SluiceCase):
         self.assertEqual(etags["same"], '"{}"'.format(md5(final)))
         self.assertEqual(len(etags), 9)
         self.assertEqual(self.lake_bytes(), sum(map(len, payloads.values())) + len(final))
+
+
+class EventsTest(SluiceCase):
+    """`sluice events ls`: the event log the lake appends to with every object change."""
+
+    def events(self, *args):
+        """The log as (seq, event) pairs, read with --json and the given options."""
+        document = json.loads(self.ok("events", "ls", "--json", *args))
+        self.assertEqual(set(document) - {"NextAfter"}, {"Events"}, document)
+        for entry in document["Events"]:
+            self.assertEqual(set(entry), {"Seq", "Event"}, entry)
+        return [(entry["Seq"], entry["Event"]) for entry in document["Events"]]
+
+    def page(self, *args):
+        """One --json page: ([(seq, event)], NextAfter or None)."""
+        document = json.loads(self.ok("events", "ls", "--json", *args))
+        return ([(e["Seq"], e["Event"]) for e in document["Events"]],
+                document.get("NextAfter"))
+
+    @staticmethod
+    def summary(event):
+        """(detail-type, key, reason) of an S3 event."""
+        detail = event["detail"]
+        return event["detail-type"], detail["object"]["key"], detail["reason"]
+
+    @staticmethod
+    def sequencer_key(sequencer):
+        """S3 sequencers compare as hex strings right-padded with zeros to the same length."""
+        return sequencer.upper().ljust(64, "0")
+
+    def test_empty_data_dir_lists_nothing(self):
+        self.assertEqual(self.ok("events", "ls"), "")
+        self.assertEqual(json.loads(self.ok("events", "ls", "--json")), {"Events": []})
+        self.mb("lake")  # buckets are not objects: no event
+        self.assertEqual(self.ok("events", "ls"), "")
+        self.assertEqual(self.page(), ([], None))
+
+    def test_one_event_per_change_in_order(self):
+        self.mb("lake")
+        first, second = b"first version", b"second, longer version"
+        self.put_bytes("s3://lake/k", first)
+        self.put_bytes("s3://lake/k", second)  # overwrite
+        self.ok("cp", "s3://lake/k", "s3://lake/copy")
+        self.ok("rm", "s3://lake/k")
+
+        events = self.events()
+        self.assertEqual([self.summary(e) for _, e in events], [
+            ("Object Created", "k", "PutObject"),
+            ("Object Created", "k", "PutObject"),
+            ("Object Created", "copy", "CopyObject"),
+            ("Object Deleted", "k", "DeleteObject"),
+        ])
+        created = [e["detail"]["object"] for _, e in events[:3]]
+        self.assertEqual([(o["size"], o["etag"]) for o in created],
+                         [(len(first), md5(first)), (len(second), md5(second)),
+                          (len(second), md5(second))])
+        deleted = events[3][1]["detail"]
+        self.assertEqual(deleted["deletion-type"], "Permanently Deleted")
+        self.assertNotIn("size", deleted["object"])
+        self.assertRegex(deleted["object"]["etag"], r"^[0-9a-f]{32}$")
+        for _, event in events[:3]:
+            self.assertNotIn("deletion-type", event["detail"])
+
+    def test_json_has_the_whole_eventbridge_envelope(self):
+        self.mb("lake")
+        data = b"a,b\n1,2\n"
+        self.put_bytes("s3://lake/raw/a.csv", data)
+        self.ok("cp", "s3://lake/raw/a.csv", "s3://lake/raw/b.csv")
+        self.ok("rm", "s3://lake/raw/a.csv")
+        events = self.events()
+        self.assertEqual(len(events), 3)
+        seqs = [seq for seq, _ in events]
+        self.assertEqual(seqs, sorted(set(seqs)), "Seq must strictly increase")
+        self.assertTrue(all(isinstance(seq, int) and seq > 0 for seq in seqs), seqs)
+        self.assertEqual(len({e["id"] for _, e in events}), 3, "ids must be unique")
+
+        now = datetime.now(timezone.utc)
+        for (seq, event), key in zip(events, ["raw/a.csv", "raw/b.csv", "raw/a.csv"]):
+            with self.subTest(seq=seq):
+                self.assertEqual(set(event), {"version", "id", "detail-type", "source", "account",
+                                              "time", "region", "resources", "detail"})
+                self.assertEqual(event["version"], "0")
+                self.assertRegex(event["id"], UUID_V4)
+                self.assertEqual(event["source"], "aws.s3")
+                self.assertEqual(event["account"], "000000000000")
+                self.assertEqual(event["region"], "us-east-1")
+                self.assertEqual(event["resources"], ["arn:aws:s3:::lake"])
+                self.assertRegex(event["time"], RFC3339_SECONDS)
+                time = datetime.strptime(event["time"], "%Y-%m-%dT%H:%M:%SZ")
+                self.assertLess(abs(time.replace(tzinfo=timezone.utc) - now), timedelta(days=1))
+
+                detail = event["detail"]
+                self.assertEqual(detail["version"], "0")
+                self.assertEqual(detail["bucket"], {"name": "lake"})
+                self.assertEqual(detail["object"]["key"], key)
+                self.assertEqual(detail["object"]["etag"], md5(data))
+                self.assertRegex(detail["object"]["sequencer"], r"^[0-9A-Fa-f]+$")
+                self.assertNotIn("version-id", detail["object"])  # the lake keeps no versions
+                self.assertTrue(detail["request-id"], detail)
+                self.assertEqual(detail["requester"], "000000000000")
+                self.assertNotIn("source-ip-address", detail)  # the CLI's requests have none
+        self.assertEqual([e["detail"]["object"].get("size") for _, e in events],
+                         [len(data), len(data), None])
+
+    def test_sequencers_increase_for_one_key(self):
+        self.mb("lake")
+        for i in range(12):  # past 9 and 15, where a careless decimal or hex width would show
+            self.put_bytes("s3://lake/k", str(i).encode())
+            self.put_bytes("s3://lake/other", str(i).encode())
+        self.ok("rm", "s3://lake/k")
+        self.put_bytes("s3://lake/k", b"again")
+        sequencers = [e["detail"]["object"]["sequencer"] for _, e in self.events()
+                      if e["detail"]["object"]["key"] == "k"]
+        self.assertEqual(len(sequencers), 14)
+        ordered = [self.sequencer_key(s) for s in sequencers]
+        for earlier, later in zip(ordered, ordered[1:]):
+            self.assertLess(earlier, later, sequencers)
+
+    def test_after_and_limit_page_through_the_log(self):
+        self.mb("lake")
+        keys = ["k{}".format(i) for i in range(5)]
+        for key in keys:
+            self.put_bytes("s3://lake/" + key, key.encode())
+        everything = self.events()
+        self.assertEqual([e["detail"]["object"]["key"] for _, e in everything], keys)
+        seqs = [seq for seq, _ in everything]
+
+        page, next_after = self.page("--limit", "2")
+        self.assertEqual(page, everything[:2])
+        self.assertEqual(next_after, seqs[1])
+        page, next_after = self.page("--after", str(next_after), "--limit", "2")
+        self.assertEqual(page, everything[2:4])
+        self.assertEqual(next_after, seqs[3])
+        page, next_after = self.page("--after", str(next_after), "--limit", "2")
+        self.assertEqual(page, everything[4:])
+        self.assertIsNone(next_after, "a page that is not full has no NextAfter")
+
+        # A full page carries NextAfter even when nothing follows; the next page is empty.
+        page, next_after = self.page("--after", str(seqs[2]), "--limit", "2")
+        self.assertEqual((page, next_after), (everything[3:], seqs[4]))
+        self.assertEqual(self.page("--after", str(seqs[4]), "--limit", "2"), ([], None))
+        self.assertEqual(self.page("--after", str(seqs[4] + 1000)), ([], None))
+        self.assertEqual(self.page("--after", "0"), (everything, None))
+        self.assertEqual(self.page("--limit", "5"), (everything, seqs[4]))
+        self.assertEqual(self.page("--limit", "10000"), (everything, None))
+
+        # Paging by NextAfter, one event at a time, visits each event once, in order.
+        visited, after = [], 0
+        while True:
+            page, after = self.page("--after", str(after), "--limit", "1")
+            visited += page
+            if after is None:
+                break
+        self.assertEqual(visited, everything)
+
+        # The text listing takes the same options.
+        lines = self.ok("events", "ls", "--after", str(seqs[0]), "--limit", "3").splitlines()
+        self.assertEqual([int(EVENT_LINE.match(line).group(1)) for line in lines], seqs[1:4])
+
+    def test_refused_operations_add_no_event(self):
+        self.mb("lake")
+        self.put_bytes("s3://lake/k", b"0123")
+        before = self.events()
+        self.assertEqual(len(before), 1)
+        self.write("f", b"x")
+
+        self.fails("NoSuchBucket", "put", "f", "s3://nope/k")
+        self.fails("NoSuchBucket", "put", "-", "s3://nope/k", stdin=b"x")
+        self.fails("KeyTooLongError", "put", "f", "s3://lake/" + "k" * 1025)
+        self.fails("InvalidArgument", "put", "f", b"s3://lake/bad\xff")
+        self.fails(None, "put", "missing-file", "s3://lake/k")
+        self.fails("BucketAlreadyOwnedByYou", "mb", "s3://lake")
+        self.fails("BucketNotEmpty", "rb", "s3://lake")
+        self.fails("NoSuchKey", "cp", "s3://lake/missing", "s3://lake/dst")
+        self.fails("NoSuchBucket", "cp", "s3://lake/k", "s3://nope/dst")
+        self.fails("InvalidRequest", "cp", "s3://lake/k", "s3://lake/k")
+        self.fails("NoSuchBucket", "rm", "s3://nope/k")
+        self.ok("rm", "s3://lake/missing")  # succeeds, as in S3, but deletes nothing
+        self.assertEqual(self.ok("rm", "-r", "s3://lake/nothing/"), "")
+        # Failed downloads, and successful ones, change nothing either.
+        self.fails("NoSuchKey", "get", "s3://lake/missing", "out")
+        self.fails("InvalidRange", "get", "s3://lake/k", "out", "--range", "4-")
+        self.fails(None, "get", "s3://lake/k", "no/such/folder/out")
+        self.assertEqual(self.get_bytes("s3://lake/k"), b"0123")
+        self.ok("ls", "-r", "s3://lake")
+        # Bad usage never reaches the lake.
+        self.usage_error("put", "-", "s3://lake/")
+        self.usage_error("cp", "s3://lake/k", "s3://lake/k2", "--metadata-directive", "MERGE")
+        self.usage_error("rm", "s3://lake/")
+
+        self.assertEqual(self.events(), before)
+        self.assertEqual(self.get_bytes("s3://lake/k"), b"0123")
+
+    def test_bad_usage_exits_2(self):
+        self.mb("lake")
+        self.put_bytes("s3://lake/k", b"x")
+        for args in [["events"], ["events", "bogus"], ["events", "ls", "--limit", "0"],
+                     ["events", "ls", "--limit", "abc"], ["events", "ls", "--limit", "-1"],
+                     ["events", "ls", "--limit", "10001"], ["events", "ls", "--after", "-1"],
+                     ["events", "ls", "--after", "abc"], ["events", "ls", "--bogus"],
+                     ["events", "ls", "extra"]]:
+            with self.subTest(args=args):
+                self.usage_error(*args)
+        self.assertEqual(len(self.events()), 1)
+
+    def test_help_does_not_touch_the_data_dir(self):
+        self.assertIn("Usage: sluice events", self.ok("events", "--help"))
+        self.assertIn("--limit", self.ok("events", "ls", "--help"))
+        self.assertFalse(os.path.exists(self.data_dir))
+
+    def test_text_output_has_one_line_per_event(self):
+        self.mb("lake")
+        keys = ["a.csv", "dir/with space.csv", "ünï/鍵"]
+        for key in keys:
+            self.put_bytes("s3://lake/" + key, b"x")
+        self.ok("rm", "s3://lake/a.csv")
+        lines = self.ok("events", "ls").splitlines()
+        self.assertEqual(len(lines), 4, lines)
+        parsed = []
+        for line in lines:
+            match = EVENT_LINE.match(line)
+            self.assertIsNotNone(match, line)
+            parsed.append(match.groups())
+        self.assertEqual([(p[2], p[3], p[4]) for p in parsed], [
+            ("aws.s3", "Object Created", "lake/a.csv"),
+            ("aws.s3", "Object Created", "lake/dir/with space.csv"),
+            ("aws.s3", "Object Created", "lake/ünï/鍵"),
+            ("aws.s3", "Object Deleted", "lake/a.csv"),
+        ])
+        events = self.events()
+        self.assertEqual([int(p[0]) for p in parsed], [seq for seq, _ in events])
+        self.assertEqual([p[1] for p in parsed], [e["time"] for _, e in events])
+
+    def test_rb_force_logs_a_delete_per_object(self):
+        self.mb("lake")
+        keys = ["a", "dir/b", "dir/sub/c"]
+        for key in keys:
+            self.put_bytes("s3://lake/" + key, key.encode())
+        self.ok("rb", "--force", "s3://lake")
+        deletes = [self.summary(e) for _, e in self.events()[3:]]
+        self.assertEqual(sorted(deletes), [("Object Deleted", k, "DeleteObject") for k in keys])
+
+    def test_parallel_writers_each_log_one_event(self):
+        """Processes sharing the data dir append to one log: one event per put, none lost."""
+        self.mb("lake")
+        keys = ["k{:02d}".format(i) for i in range(24)] + ["same"] * 8
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            processes = list(pool.map(
+                lambda k: self.put_process("s3://lake/" + k, k.encode()), keys))
+        for process in processes:
+            self.assertEqual(process.returncode, 0, self.describe(process))
+        events = self.events()
+        self.assertEqual(sorted(e["detail"]["object"]["key"] for _, e in events), sorted(keys))
+        seqs = [seq for seq, _ in events]
+        self.assertEqual(seqs, sorted(set(seqs)))
+        same = [self.sequencer_key(e["detail"]["object"]["sequencer"]) for _, e in events
+                if e["detail"]["object"]["key"] == "same"]
+        self.assertEqual(same, sorted(set(same)), "sequencers of one key follow the log order")
 
 
 def main():

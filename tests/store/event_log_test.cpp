@@ -12,7 +12,7 @@ namespace {
 using sluice::testing::TempDir;
 
 LoggedEvent MakeEvent(std::string id) {
-  return {0, std::move(id), FromUnixMillis(1000), "aws.s3", "Object Created", "{}"};
+  return {0, std::move(id), FromUnixMillis(1000), "aws.s3", "Object Created", "{}", ""};
 }
 
 TEST(EventLogTest, AppendsInOrderAndReadsAfterASeq) {
@@ -67,6 +67,21 @@ TEST(EventLogTest, DuplicateEventIdIsRejected) {
       db->Write([&](Transaction& tx) { return AppendEvent(tx, MakeEvent("x")).status(); }).ok());
   EXPECT_FALSE(
       db->Write([&](Transaction& tx) { return AppendEvent(tx, MakeEvent("x")).status(); }).ok());
+}
+
+TEST(TransactionTest, AnEmptyStringBindsAsEmptyTextNotNull) {
+  TempDir dir;
+  auto db = std::move(Database::Open(dir / "state.db")).value();
+  int64_t matches = -1;
+  ASSERT_TRUE(db->Read([&](Transaction& tx) -> Status {
+                  SLUICE_ASSIGN_OR_RETURN(
+                      Cursor row,
+                      tx.Query("SELECT ? = '', ? IS NULL", std::string_view(), std::string_view()));
+                  SLUICE_ASSIGN_OR_RETURN(bool found, row.Next());
+                  if (found) matches = row.Int(0) * 10 + row.Int(1);
+                  return Status::Ok();
+                }).ok());
+  EXPECT_EQ(matches, 10);  // equal to '', and not NULL
 }
 
 TEST(CountersTest, CountFromOnePerName) {

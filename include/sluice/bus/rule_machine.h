@@ -29,6 +29,8 @@ class RuleMachine {
   ~RuleMachine();
   RuleMachine(const RuleMachine&) = delete;
   RuleMachine& operator=(const RuleMachine&) = delete;
+  RuleMachine(RuleMachine&&) noexcept;
+  RuleMachine& operator=(RuleMachine&&) noexcept;
 
   // Adds the rule, replacing any rule of the same name.
   void Add(const std::string& name, const EventPattern& pattern);

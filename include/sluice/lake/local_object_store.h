@@ -22,7 +22,7 @@ namespace sluice::lake {
 class BlobFiles;
 
 struct LocalObjectStoreOptions {
-  LakeIdentity identity;
+  AwsIdentity identity;
   const Clock* clock = &SystemClock::Instance();
 };
 

@@ -6,17 +6,13 @@
 #include <optional>
 #include <string>
 
+#include "sluice/common/aws_identity.h"
 #include "sluice/common/clock.h"
 #include "sluice/lake/object_store.h"
 #include "sluice/store/event_log.h"
 
 namespace sluice::lake {
 
-// Where the lake pretends to live: fills `account`, `region` and `requester`.
-struct LakeIdentity {
-  std::string account_id = "000000000000";
-  std::string region = "us-east-1";
-};
 
 struct ObjectChange {
   std::string bucket;
@@ -29,9 +25,9 @@ struct ObjectChange {
   RequestContext request;
 };
 
-store::LoggedEvent ObjectCreatedEvent(const LakeIdentity& lake, const ObjectChange& change);
+store::LoggedEvent ObjectCreatedEvent(const AwsIdentity& lake, const ObjectChange& change);
 // An Object Deleted event for a permanent delete (the lake keeps no versions).
-store::LoggedEvent ObjectDeletedEvent(const LakeIdentity& lake, const ObjectChange& change);
+store::LoggedEvent ObjectDeletedEvent(const AwsIdentity& lake, const ObjectChange& change);
 
 // S3 sequencers are hex strings compared after right-padding with zeros; a fixed width of 16
 // digits keeps them ordered by plain comparison too.

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <filesystem>
 #include <functional>
@@ -45,6 +46,12 @@ class Database {
   Status Write(const Body& body);
   Status Read(const Body& body);
 
+  // How many write groups this handle has committed. With WaitForCommit, lets a consumer sleep
+  // until something new is in the store instead of polling.
+  uint64_t commit_count() const;
+  // Returns once commit_count() exceeds `seen`, or after `timeout`.
+  void WaitForCommit(uint64_t seen, std::chrono::milliseconds timeout);
+
   const std::filesystem::path& path() const { return path_; }
   int schema_version() const { return schema_version_; }
 
@@ -62,9 +69,11 @@ class Database {
   int schema_version_ = 0;
 
   // Only the write at the head of the queue uses writer_.
-  std::mutex queue_mutex_;
+  mutable std::mutex queue_mutex_;
   std::deque<QueuedWrite*> queue_;  // guarded by queue_mutex_
   std::unique_ptr<Connection> writer_;
+  uint64_t commits_ = 0;  // guarded by queue_mutex_
+  std::condition_variable committed_;
 
   std::mutex readers_mutex_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by readers_mutex_

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,18 @@
 
 namespace sluice::store {
 
+// What a producer supplies to make an event; the envelope's other fields are filled in.
+struct EventSpec {
+  std::string id;  // empty: a new v4 UUID
+  std::string source;
+  std::string detail_type;
+  nlohmann::json detail = nlohmann::json::object();
+  std::vector<std::string> resources;
+  TimePoint time;
+  std::string account = "000000000000";
+  std::string region = "us-east-1";
+};
+
 struct LoggedEvent {
   int64_t seq = 0;          // position in the log, strictly increasing
   std::string id;           // the envelope's `id`
@@ -20,12 +33,22 @@ struct LoggedEvent {
   std::string source;       // the envelope's `source`
   std::string detail_type;  // the envelope's `detail-type`
   std::string body;         // the whole envelope, JSON
+  std::string only_rule;    // when set, the event goes to this rule only (scheduled events)
 };
+
+// An event with EventBridge's envelope (version "0", `time` in RFC 3339).
+LoggedEvent BuildEvent(const EventSpec& spec);
 
 // Appends `event` (its `seq` is ignored) and returns the seq it was given.
 Result<int64_t> AppendEvent(Transaction& tx, const LoggedEvent& event);
 
 // Up to `limit` events with seq > `after_seq`, in log order.
 Result<std::vector<LoggedEvent>> ReadEvents(Transaction& tx, int64_t after_seq, int limit);
+
+// The seq of the last event `consumer` has processed (0 before the first).
+Result<int64_t> ReadLogCursor(Transaction& tx, std::string_view consumer);
+Status WriteLogCursor(Transaction& tx, std::string_view consumer, int64_t seq);
+// The seq of the newest event (0 when the log is empty).
+Result<int64_t> LastEventSeq(Transaction& tx);
 
 }  // namespace sluice::store
