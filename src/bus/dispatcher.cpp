@@ -281,13 +281,16 @@ Result<bool> Dispatcher::Idle() {
   return idle;
 }
 
-Status Dispatcher::Run(std::stop_token stop, std::chrono::milliseconds poll) {
-  while (!stop.stop_requested()) {
+Status Dispatcher::Run(const std::function<bool()>& should_stop,
+                       const std::function<void(const RoundStats&)>& on_round,
+                       std::chrono::milliseconds poll) {
+  while (!should_stop()) {
     uint64_t seen = db_.commit_count();
     auto round = RunOnce();
     if (!round.ok()) {
       spdlog::error("bus: dispatcher round failed: {}", round.status().ToString());
     } else if (round->did_work()) {
+      if (on_round) on_round(*round);
       continue;  // more may be waiting
     }
     auto wake = NextWakeup();

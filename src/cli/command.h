@@ -21,6 +21,9 @@ struct Command {
 // Marks a Status as bad usage (exit 2) rather than a failed operation (exit 1).
 Status UsageError(std::string message);
 bool IsUsageError(const Status& status);
+// Marks a Status as input that a command refuses by contract with exit code 2 (an invalid
+// pattern for test-pattern), reported without the --help hint.
+Status BadInput(std::string message);
 
 // A CLI11 check that an argument is an s3://BUCKET[/KEY] URI.
 CLI::Validator S3UriCheck();
@@ -28,6 +31,9 @@ CLI::Validator S3UriCheck();
 void RegisterLakeCommands(CLI::App& app, Command& command);
 void RegisterTransferCommands(CLI::App& app, Command& command);
 void RegisterEventsCommands(CLI::App& app, Command& command);
+void RegisterPatternCommands(CLI::App& events, Command& command);
+void RegisterRulesCommands(CLI::App& app, Command& command);
+void RegisterServeCommand(CLI::App& app, Command& command);
 void RegisterVersionCommand(CLI::App& app, Command& command);
 
 }  // namespace sluice::cli

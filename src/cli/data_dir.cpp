@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "sluice/actions/builtin_actions.h"
 #include "sluice/common/posix_file.h"
 
 namespace sluice::cli {
@@ -26,6 +27,15 @@ Result<lake::LocalObjectStore*> DataDir::Lake() {
     SLUICE_ASSIGN_OR_RETURN(lake_, lake::LocalObjectStore::Open(*db, path_ / "lake"));
   }
   return lake_.get();
+}
+
+Result<bus::ActionRegistry*> DataDir::Actions() {
+  if (!actions_) {
+    SLUICE_ASSIGN_OR_RETURN(store::Database * db, Database());
+    actions_ = std::make_unique<bus::ActionRegistry>();
+    actions::RegisterBuiltinActions(*actions_, {db, identity_, &SystemClock::Instance()});
+  }
+  return actions_.get();
 }
 
 }  // namespace sluice::cli

@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+#include "sluice/bus/action_registry.h"
+#include "sluice/common/aws_identity.h"
 #include "sluice/common/result.h"
 #include "sluice/lake/local_object_store.h"
 #include "sluice/store/database.h"
@@ -24,11 +26,16 @@ class DataDir {
   const std::filesystem::path& path() const { return path_; }
   Result<store::Database*> Database();
   Result<lake::LocalObjectStore*> Lake();
+  // The built-in actions, ready to check and run targets.
+  Result<bus::ActionRegistry*> Actions();
+  const AwsIdentity& identity() const { return identity_; }
 
  private:
   std::filesystem::path path_;
+  AwsIdentity identity_;
   std::unique_ptr<store::Database> database_;
   std::unique_ptr<lake::LocalObjectStore> lake_;
+  std::unique_ptr<bus::ActionRegistry> actions_;
 };
 
 }  // namespace sluice::cli

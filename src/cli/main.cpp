@@ -12,14 +12,19 @@ namespace sluice::cli {
 
 namespace {
 constexpr std::string_view kUsageCode = "sluice.Usage";
-}
+constexpr std::string_view kBadInputCode = "sluice.BadInput";
+}  // namespace
 
 Status UsageError(std::string message) {
   return Status::InvalidArgument(std::move(message), std::string(kUsageCode));
 }
 
 bool IsUsageError(const Status& status) {
-  return status.aws_code() == kUsageCode;
+  return status.aws_code() == kUsageCode || status.aws_code() == kBadInputCode;
+}
+
+Status BadInput(std::string message) {
+  return Status::InvalidArgument(std::move(message), std::string(kBadInputCode));
 }
 
 CLI::Validator S3UriCheck() {
@@ -42,6 +47,8 @@ int Main(int argc, char** argv) {
   RegisterLakeCommands(app, command);
   RegisterTransferCommands(app, command);
   RegisterEventsCommands(app, command);
+  RegisterRulesCommands(app, command);
+  RegisterServeCommand(app, command);
   RegisterVersionCommand(app, command);
 
   try {
@@ -62,8 +69,9 @@ int Main(int argc, char** argv) {
   }
   if (status.ok()) return 0;
   if (IsUsageError(status)) {
-    std::fprintf(stderr, "sluice: %s\nRun with --help for more information.\n",
-                 status.message().c_str());
+    const bool hint = status.aws_code() == kUsageCode;
+    std::fprintf(stderr, "sluice: %s\n%s", status.message().c_str(),
+                 hint ? "Run with --help for more information.\n" : "");
     return 2;
   }
   // One line: what failed and why, then S3's error code when there is one.

@@ -1,5 +1,6 @@
 #include "sluice/store/event_log.h"
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "sluice/common/ids.h"
@@ -42,11 +43,21 @@ Result<int64_t> AppendEvent(Transaction& tx, const LoggedEvent& event) {
 }
 
 Result<std::vector<LoggedEvent>> ReadEvents(Transaction& tx, int64_t after_seq, int limit) {
+  return ReadEvents(tx, after_seq, limit, EventFilter{});
+}
+
+Result<std::vector<LoggedEvent>> ReadEvents(Transaction& tx, int64_t after_seq, int limit,
+                                            const EventFilter& filter) {
+  // One statement for every filter: an unused condition is switched off by its flag.
   SLUICE_ASSIGN_OR_RETURN(
       Cursor rows,
-      tx.Query("SELECT seq, event_id, time_ms, source, detail_type, body, "
-               "coalesce(only_rule, '') FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
-               after_seq, limit));
+      tx.Query("SELECT seq, event_id, time_ms, source, detail_type, body, coalesce(only_rule, '') "
+               "FROM events WHERE seq > ? AND (? = '' OR source = ?) "
+               "AND (? = '' OR detail_type = ?) AND time_ms >= ? AND time_ms < ? "
+               "ORDER BY seq LIMIT ?",
+               after_seq, filter.source, filter.source, filter.detail_type, filter.detail_type,
+               filter.since ? ToUnixMillis(*filter.since) : INT64_MIN,
+               filter.until ? ToUnixMillis(*filter.until) : INT64_MAX, limit));
   std::vector<LoggedEvent> events;
   while (true) {
     SLUICE_ASSIGN_OR_RETURN(bool more, rows.Next());

@@ -17,9 +17,9 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
-#include <stop_token>
 
 #include "sluice/bus/target_invoker.h"
 #include "sluice/common/aws_identity.h"
@@ -68,9 +68,12 @@ class Dispatcher {
   Result<std::optional<TimePoint>> NextWakeup();
   // No unrouted events, no pending or running deliveries, no open batches.
   Result<bool> Idle();
-  // Rounds until `stop`; between rounds it sleeps until the next wakeup or a commit to the store,
-  // whichever comes first (and at most `poll`, to notice other processes' commits).
-  Status Run(std::stop_token stop, std::chrono::milliseconds poll = std::chrono::milliseconds(100));
+  // Rounds until `should_stop()` says so (asked between rounds); between rounds it sleeps until
+  // the next wakeup or a commit to the store, whichever comes first (and at most `poll`, to
+  // notice other processes' commits). `on_round` sees each round that did work.
+  Status Run(const std::function<bool()>& should_stop,
+             const std::function<void(const RoundStats&)>& on_round = nullptr,
+             std::chrono::milliseconds poll = std::chrono::milliseconds(100));
 
  private:
   struct State;

@@ -1,7 +1,9 @@
 // The timestamp spellings AWS uses, always in UTC.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "sluice/common/clock.h"
 
@@ -13,5 +15,9 @@ std::string FormatRfc3339Seconds(TimePoint t);
 std::string FormatIso8601Millis(TimePoint t);
 // "Wed, 12 Oct 2009 17:50:00 GMT": HTTP dates (RFC 1123).
 std::string FormatHttpDate(TimePoint t);
+
+// Reads "2021-11-12T00:00:00Z", with optional fractional seconds and a "+hh:mm"/"-hh:mm" offset
+// instead of "Z", or a bare date "2021-11-12" (midnight UTC). nullopt when it is neither.
+std::optional<TimePoint> ParseRfc3339(std::string_view text);
 
 }  // namespace sluice

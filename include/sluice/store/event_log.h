@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,18 @@ Result<int64_t> AppendEvent(Transaction& tx, const LoggedEvent& event);
 
 // Up to `limit` events with seq > `after_seq`, in log order.
 Result<std::vector<LoggedEvent>> ReadEvents(Transaction& tx, int64_t after_seq, int limit);
+
+// Narrows a listing of the log; empty or absent fields don't narrow it.
+struct EventFilter {
+  std::string source;
+  std::string detail_type;
+  std::optional<TimePoint> since;  // events with time >= since
+  std::optional<TimePoint> until;  // events with time < until
+};
+
+// As ReadEvents, keeping only the events the filter lets through.
+Result<std::vector<LoggedEvent>> ReadEvents(Transaction& tx, int64_t after_seq, int limit,
+                                            const EventFilter& filter);
 
 // The seq of the last event `consumer` has processed (0 before the first).
 Result<int64_t> ReadLogCursor(Transaction& tx, std::string_view consumer);
