@@ -7,8 +7,8 @@
 #include <set>
 
 #include "bus/case_fold.h"
-#include "bus/wildcard.h"
 #include "sluice/bus/event_pattern.h"
+#include "sluice/bus/wildcard.h"
 
 namespace sluice::bus {
 namespace {
@@ -301,7 +301,9 @@ class Compiler {
       auto parsed = ParseWildcard(text);
       if (!parsed.ok()) Refuse(parsed.status().message());
       one_key();
-      return ValueMatcher(MatchKind::kWildcard, std::move(text));
+      ValueMatcher m(MatchKind::kWildcard, std::move(text));
+      m.wildcards.push_back(std::move(parsed).value());
+      return m;
     }
     Refuse("Unrecognized match type " + std::string(op));
   }
@@ -471,6 +473,7 @@ class Compiler {
       if (m.kind == MatchKind::kAnythingButWildcard) {
         auto parsed = ParseWildcard(text);
         if (!parsed.ok()) Refuse(parsed.status().message());
+        m.wildcards.push_back(std::move(parsed).value());
       }
       m.texts.push_back(m.kind == MatchKind::kAnythingButIgnoreCase ? FoldCase(text) : text);
     }

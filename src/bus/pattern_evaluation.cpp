@@ -3,17 +3,14 @@
 #include <algorithm>
 
 #include "bus/case_fold.h"
-#include "bus/wildcard.h"
+#include "sluice/bus/wildcard.h"
 
 namespace sluice::bus {
 namespace {
 
-bool AnyWildcardMatches(const std::vector<std::string>& wildcards, std::string_view text) {
-  for (const std::string& w : wildcards) {
-    auto parsed = ParseWildcard(w);  // validated at compile time
-    if (parsed.ok() && parsed->Matches(text)) return true;
-  }
-  return false;
+bool AnyWildcardMatches(const std::vector<Wildcard>& wildcards, std::string_view text) {
+  return std::any_of(wildcards.begin(), wildcards.end(),
+                     [&](const Wildcard& w) { return w.Matches(text); });
 }
 
 // Chooses one candidate per field so that all chosen fields are array-consistent.
@@ -62,10 +59,8 @@ bool MatchesValue(const ValueMatcher& m, const EventValue& v) {
       return is_string && FoldCase(v.text).ends_with(m.text);
     case MatchKind::kEqualsIgnoreCase:
       return is_string && FoldCase(v.text) == m.text;
-    case MatchKind::kWildcard: {
-      auto parsed = ParseWildcard(m.text);
-      return is_string && parsed.ok() && parsed->Matches(v.text);
-    }
+    case MatchKind::kWildcard:
+      return is_string && AnyWildcardMatches(m.wildcards, v.text);
     case MatchKind::kNumericRange:
       return is_number && m.range.Contains(v.number);
     case MatchKind::kIpRange: {
@@ -94,12 +89,25 @@ bool MatchesValue(const ValueMatcher& m, const EventValue& v) {
       return std::find(m.texts.begin(), m.texts.end(), folded) == m.texts.end();
     }
     case MatchKind::kAnythingButWildcard:
-      return !(is_string && AnyWildcardMatches(m.texts, v.text));
+      return !(is_string && AnyWildcardMatches(m.wildcards, v.text));
   }
   return false;
 }
 
-bool MatchesSubPattern(const SubPattern& sub, const FlatEvent& event) {
+namespace {
+
+// The first field at `path` whose value satisfies the pattern field, or null.
+const EventField* FirstMatch(const FieldPattern& field, std::span<const EventField> present) {
+  for (const EventField& f : present) {
+    for (const ValueMatcher& m : field.matchers) {
+      if (MatchesValue(m, f.value)) return &f;
+    }
+  }
+  return nullptr;
+}
+
+// The slow path: every candidate per field, then a search for an array-consistent choice.
+bool MatchesConsistently(const SubPattern& sub, const FlatEvent& event) {
   // Per pattern field, the event fields that satisfy it; a null entry stands for "satisfied by
   // the field's absence".
   std::vector<std::vector<const EventField*>> candidates(sub.fields.size());
@@ -114,14 +122,28 @@ bool MatchesSubPattern(const SubPattern& sub, const FlatEvent& event) {
         }
       }
     }
-    if (candidates[i].empty()) {
-      if (!present.empty() || !field.AcceptsAbsence()) return false;
-      candidates[i].push_back(nullptr);
-    }
+    if (candidates[i].empty()) candidates[i].push_back(nullptr);  // absence, checked before
   }
-  if (!event.has_arrays() || sub.fields.size() < 2) return true;
   std::vector<const EventField*> chosen;
   return Assign(candidates, 0, chosen, event);
+}
+
+}  // namespace
+
+bool MatchesSubPattern(const SubPattern& sub, const FlatEvent& event) {
+  // Fast path: find one satisfying value per field. Array consistency can only fail when two
+  // fields were satisfied from inside arrays; only then take the slow path.
+  int from_arrays = 0;
+  for (const FieldPattern& field : sub.fields) {
+    std::span<const EventField> present = event.FieldsAt(field.path);
+    const EventField* match = FirstMatch(field, present);
+    if (match == nullptr) {
+      if (!present.empty() || !field.AcceptsAbsence()) return false;
+      continue;
+    }
+    if (match->trail_begin != match->trail_end) ++from_arrays;
+  }
+  return from_arrays < 2 || MatchesConsistently(sub, event);
 }
 
 bool MatchesPattern(const EventPattern& pattern, const FlatEvent& event) {

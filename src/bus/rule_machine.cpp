@@ -6,13 +6,13 @@
 #include "bus/affix_index.h"
 #include "bus/case_fold.h"
 #include "bus/interval_index.h"
-#include "bus/wildcard.h"
 #include "sluice/bus/pattern_evaluation.h"
+#include "sluice/bus/wildcard.h"
 
 namespace sluice::bus {
 namespace {
 
-using Slot = uint32_t;  // one field of one sub-pattern
+using Slot = uint32_t;  // a sub-pattern, indexed under its anchor field
 
 struct WildcardEntry {
   Slot slot;
@@ -179,8 +179,6 @@ struct PathIndex {
 struct SubEntry {
   uint32_t rule;
   SubPattern pattern;
-  Slot first_slot;                       // its fields are slots first_slot .. + fields.size()
-  std::vector<uint32_t> absence_fields;  // fields that accept absence
   bool alive = true;
 };
 
@@ -190,22 +188,89 @@ struct RuleEntry {
   bool alive = true;
 };
 
+// How costly a field is as an anchor: roughly how many sub-patterns an event hitting it would
+// bring up for checking. Exact values shared by few rules are cheap; kinds that hit for most values
+// (exists, anything-but) are dear.
+class AnchorCosts {
+ public:
+  void Count(const FieldPattern& field) {
+    for (const ValueMatcher& m : field.matchers)
+      ++counts_[Key(field.path, m)];
+  }
+  double Cost(const FieldPattern& field) const {
+    double cost = 0;
+    for (const ValueMatcher& m : field.matchers) {
+      auto it = counts_.find(Key(field.path, m));
+      cost += (it == counts_.end() ? 1 : it->second) * Weight(m.kind);
+    }
+    return cost;
+  }
+
+ private:
+  static double Weight(MatchKind kind) {
+    switch (kind) {
+      case MatchKind::kExactString:
+      case MatchKind::kExactNumber:
+      case MatchKind::kTrue:
+      case MatchKind::kFalse:
+      case MatchKind::kNull:
+      case MatchKind::kEqualsIgnoreCase:
+        return 1;
+      case MatchKind::kPrefix:
+      case MatchKind::kSuffix:
+      case MatchKind::kPrefixIgnoreCase:
+      case MatchKind::kSuffixIgnoreCase:
+      case MatchKind::kIpRange:
+        return 2;
+      case MatchKind::kNumericRange:
+      case MatchKind::kWildcard:
+        return 3;
+      case MatchKind::kExists:
+        return 6;
+      default:
+        return 8;  // anything-but
+    }
+  }
+  // Matchers that select by a value count per value; the others per path and kind.
+  static std::string Key(const std::string& path, const ValueMatcher& m) {
+    std::string key = path + '\0' + std::to_string(static_cast<int>(m.kind)) + '\0';
+    switch (m.kind) {
+      case MatchKind::kExactString:
+      case MatchKind::kEqualsIgnoreCase:
+      case MatchKind::kPrefix:
+      case MatchKind::kSuffix:
+      case MatchKind::kPrefixIgnoreCase:
+      case MatchKind::kSuffixIgnoreCase:
+        return key + m.text;
+      case MatchKind::kExactNumber:
+        return key + std::to_string(m.number);
+      default:
+        return key;
+    }
+  }
+  StringMap<int> counts_;
+};
+
 }  // namespace
 
 struct RuleMachine::Index {
   std::vector<RuleEntry> rules;
   StringMap<uint32_t> rule_by_name;
   std::vector<std::unique_ptr<SubEntry>> subs;  // stable addresses: indexes point into them
-  std::vector<uint32_t> slot_sub;
-  StringMap<PathIndex> paths;
-  std::vector<uint32_t> absence_only_subs;  // match with no hits at all
   size_t live_rules = 0;
   size_t dead_subs = 0;
 
+  // Built lazily from the live sub-patterns: each is indexed under one anchor field, the one that
+  // should bring it up for the fewest events; sub-patterns whose every field accepts absence can
+  // match on no hit at all and are checked for every event.
+  bool built = false;
+  StringMap<PathIndex> paths;
+  std::vector<uint32_t> always_check;
+
   // Per-match scratch, stamped with the match's epoch instead of cleared.
   uint32_t epoch = 0;
-  std::vector<uint32_t> slot_epoch, sub_epoch, sub_hits, rule_epoch;
-  std::vector<uint32_t> touched;
+  std::vector<uint32_t> sub_epoch, rule_epoch;
+  std::vector<uint32_t> candidates;
 
   void AddRule(const std::string& name, const EventPattern& pattern) {
     uint32_t rule_id = static_cast<uint32_t>(rules.size());
@@ -216,43 +281,55 @@ struct RuleMachine::Index {
       auto entry = std::make_unique<SubEntry>();
       entry->rule = rule_id;
       entry->pattern = sub;
-      entry->first_slot = static_cast<Slot>(slot_sub.size());
-      uint32_t sub_id = static_cast<uint32_t>(subs.size());
-      for (uint32_t f = 0; f < sub.fields.size(); ++f) {
-        slot_sub.push_back(sub_id);
-        if (entry->pattern.fields[f].AcceptsAbsence()) entry->absence_fields.push_back(f);
-      }
-      // Index after the copy above: indexes keep pointers into entry->pattern.
-      for (uint32_t f = 0; f < sub.fields.size(); ++f) {
-        const FieldPattern& field = entry->pattern.fields[f];
-        PathIndex& index = paths[field.path];
-        for (const ValueMatcher& m : field.matchers)
-          index.Add(entry->first_slot + f, m);
-      }
-      if (entry->absence_fields.size() == sub.fields.size()) absence_only_subs.push_back(sub_id);
-      rules[rule_id].subs.push_back(sub_id);
+      rules[rule_id].subs.push_back(static_cast<uint32_t>(subs.size()));
       subs.push_back(std::move(entry));
     }
+    built = false;
   }
 
-  std::vector<std::string> Match(const FlatEvent& event) {
-    slot_epoch.resize(slot_sub.size(), 0);
-    sub_epoch.resize(subs.size(), 0);
-    sub_hits.resize(subs.size(), 0);
-    rule_epoch.resize(rules.size(), 0);
-    ++epoch;
-    touched.clear();
-
-    auto hit = [&](Slot slot) {
-      if (slot_epoch[slot] == epoch) return;
-      slot_epoch[slot] = epoch;
-      uint32_t sub = slot_sub[slot];
-      if (sub_epoch[sub] != epoch) {
-        sub_epoch[sub] = epoch;
-        sub_hits[sub] = 0;
-        touched.push_back(sub);
+  void Build() {
+    paths.clear();
+    always_check.clear();
+    AnchorCosts costs;
+    for (const auto& sub : subs) {
+      if (!sub->alive) continue;
+      for (const FieldPattern& field : sub->pattern.fields)
+        costs.Count(field);
+    }
+    for (uint32_t id = 0; id < subs.size(); ++id) {
+      const SubEntry& sub = *subs[id];
+      if (!sub.alive) continue;
+      const FieldPattern* anchor = nullptr;
+      double best = 0;
+      for (const FieldPattern& field : sub.pattern.fields) {
+        if (field.AcceptsAbsence()) continue;  // could match with no hit on it
+        double cost = costs.Cost(field);
+        if (anchor == nullptr || cost < best) {
+          anchor = &field;
+          best = cost;
+        }
       }
-      ++sub_hits[sub];
+      if (anchor == nullptr) {
+        always_check.push_back(id);
+        continue;
+      }
+      PathIndex& index = paths[anchor->path];
+      for (const ValueMatcher& m : anchor->matchers)
+        index.Add(id, m);
+    }
+    sub_epoch.assign(subs.size(), 0);
+    rule_epoch.assign(rules.size(), 0);
+    built = true;
+  }
+
+  void Match(const FlatEvent& event, std::vector<uint32_t>& matched) {
+    if (!built) Build();
+    ++epoch;
+    candidates.clear();
+    auto hit = [&](uint32_t sub) {
+      if (sub_epoch[sub] == epoch) return;
+      sub_epoch[sub] = epoch;
+      candidates.push_back(sub);
     };
     std::span<const EventField> fields = event.fields();
     PathIndex* index = nullptr;
@@ -265,35 +342,20 @@ struct RuleMachine::Index {
       }
       if (index != nullptr) index->Collect(fields[i].value, hit);
     }
-
-    std::vector<std::string> matched;
+    matched.clear();
     auto consider = [&](uint32_t sub_id) {
       const SubEntry& sub = *subs[sub_id];
-      if (!sub.alive || rule_epoch[sub.rule] == epoch) return;
-      size_t satisfied = sub_epoch[sub_id] == epoch ? sub_hits[sub_id] : 0;
-      for (uint32_t f : sub.absence_fields) {
-        if (slot_epoch[sub.first_slot + f] != epoch &&
-            event.FieldsAt(sub.pattern.fields[f].path).empty()) {
-          ++satisfied;
-        }
-      }
-      if (satisfied < sub.pattern.fields.size()) return;
-      if (event.has_arrays() && sub.pattern.fields.size() > 1 &&
-          !MatchesSubPattern(sub.pattern, event)) {
-        return;  // the fields were satisfied by elements of different array entries
-      }
+      if (rule_epoch[sub.rule] == epoch || !MatchesSubPattern(sub.pattern, event)) return;
       rule_epoch[sub.rule] = epoch;
-      matched.push_back(rules[sub.rule].name);
+      matched.push_back(sub.rule);
     };
-    for (uint32_t sub : touched)
+    for (uint32_t sub : candidates)
       consider(sub);
-    for (uint32_t sub : absence_only_subs)
+    for (uint32_t sub : always_check)
       consider(sub);
-    std::sort(matched.begin(), matched.end());
-    return matched;
   }
 
-  // Drops removed rules from every index by building it again from the live ones.
+  // Drops removed rules for good by building everything again from the live ones.
   void Compact() {
     std::vector<std::pair<std::string, EventPattern>> live;
     for (const RuleEntry& rule : rules) {
@@ -330,6 +392,7 @@ bool RuleMachine::Remove(std::string_view name) {
   ix.dead_subs += rule.subs.size();
   ix.rule_by_name.erase(it);
   --ix.live_rules;
+  ix.built = false;
   if (ix.dead_subs > 64 && ix.dead_subs > ix.subs.size() / 2) ix.Compact();
   return true;
 }
@@ -338,8 +401,23 @@ size_t RuleMachine::size() const {
   return index_->live_rules;
 }
 
+void RuleMachine::Match(const FlatEvent& event, std::vector<uint32_t>& rule_ids) {
+  index_->Match(event, rule_ids);
+}
+
+const std::string& RuleMachine::RuleName(uint32_t rule_id) const {
+  return index_->rules[rule_id].name;
+}
+
 std::vector<std::string> RuleMachine::Match(const FlatEvent& event) {
-  return index_->Match(event);
+  std::vector<uint32_t> ids;
+  index_->Match(event, ids);
+  std::vector<std::string> names;
+  names.reserve(ids.size());
+  for (uint32_t id : ids)
+    names.push_back(index_->rules[id].name);
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 }  // namespace sluice::bus

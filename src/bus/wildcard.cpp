@@ -1,4 +1,4 @@
-#include "bus/wildcard.h"
+#include "sluice/bus/wildcard.h"
 
 #include <algorithm>
 #include <set>

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "sluice/bus/ip_address.h"
+#include "sluice/bus/wildcard.h"
 #include "sluice/common/result.h"
 
 namespace sluice::bus {
@@ -73,7 +74,8 @@ struct ValueMatcher {
   IpRange ip_range;    // kIpRange
   std::vector<std::string>
       texts;  // anything-but over strings (case-folded for kAnythingButIgnoreCase)
-  std::vector<double> numbers;  // kAnythingButNumbers
+  std::vector<double> numbers;      // kAnythingButNumbers
+  std::vector<Wildcard> wildcards;  // kWildcard (one), kAnythingButWildcard: parsed once
 };
 
 struct FieldPattern {
