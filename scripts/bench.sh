@@ -4,4 +4,9 @@ set -euo pipefail
 build=${1:-build}
 cd "$(dirname "$0")/.."
 # The lake benchmark writes beside the build, so sluice and its cp baseline share one disk.
+echo "== bench/lake"
 "$build/bench/lake_bench" --dir "$build/bench-data"
+echo
+echo "== bench/bus"
+python3 bench/generate_bus_workload.py "$build/bus-workload"
+"$build/bench/bus_bench" --workload "$build/bus-workload"
