@@ -55,6 +55,8 @@ class CrashTest : public LakeTest {
   }
 
   // Runs `work` in a child process on its own handles to the data dir, never returning there.
+  // The child exits with what `work` returns (0 when it returns nothing), 3 or 4 if it could not
+  // open the store or the lake.
   template <typename Work>
   pid_t Spawn(Work work) {
     pid_t pid = ::fork();
@@ -63,10 +65,22 @@ class CrashTest : public LakeTest {
       if (!db.ok()) ::_exit(3);
       auto lake = LocalObjectStore::Open(**db, dir_ / "lake");
       if (!lake.ok()) ::_exit(4);
-      work(**lake);
-      ::_exit(0);
+      if constexpr (std::is_void_v<decltype(work(**lake))>) {
+        work(**lake);
+        ::_exit(0);
+      } else {
+        ::_exit(work(**lake));
+      }
     }
     return pid;
+  }
+
+  // Waits for a child Spawn() started and returns its exit code.
+  static int ExitCodeOf(pid_t pid) {
+    int status = 0;
+    EXPECT_EQ(::waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status));
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
 
   static void Kill(pid_t pid) {
@@ -180,26 +194,19 @@ TEST_F(CrashTest, OpeningBesideALiveWriterLeavesItsTempFileAlone) {
 TEST_F(CrashTest, AFullDiskFailsThePutCleanly) {
   // RLIMIT_FSIZE makes write(2) fail with EFBIG past 6 MiB, as a full disk would fail it, in a
   // child process so the limit binds nobody else.
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::signal(SIGXFSZ, SIG_IGN);
+  ::signal(SIGXFSZ, SIG_IGN);  // inherited by the child; restored below
+  pid_t pid = Spawn([](LocalObjectStore& lake) {
     struct rlimit limit = {6u << 20, 6u << 20};
     ::setrlimit(RLIMIT_FSIZE, &limit);
-    auto db = store::Database::Open(dir_ / "state.db");
-    if (!db.ok()) ::_exit(3);
-    auto lake = LocalObjectStore::Open(**db, dir_ / "lake");
-    if (!lake.ok()) ::_exit(4);
     StringByteSource body(std::string(20u << 20, 'f'));
-    auto put = (*lake)->PutObject("lake", "too-big", body, PutOptions{});
-    if (put.ok()) ::_exit(5);
-    if (put.status().message().find("File too large") == std::string::npos) ::_exit(6);
-    if (put.status().message().find("s3://lake/too-big") == std::string::npos) ::_exit(7);
-    ::_exit(0);
-  }
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+    auto put = lake.PutObject("lake", "too-big", body, PutOptions{});
+    if (put.ok()) return 5;
+    if (put.status().message().find("File too large") == std::string::npos) return 6;
+    if (put.status().message().find("s3://lake/too-big") == std::string::npos) return 7;
+    return 0;
+  });
+  ::signal(SIGXFSZ, SIG_DFL);
+  EXPECT_EQ(ExitCodeOf(pid), 0);
   Reopen();
   EXPECT_EQ(lake_->recovered_leftovers(), 0);  // the failed put cleaned up after itself
   EXPECT_EQ(Get("lake", "too-big"), "!NoSuchKey");
@@ -225,23 +232,15 @@ class GeneratedSource final : public ByteSource {
 #if !defined(__SANITIZE_ADDRESS__)  // ASan's own allocations would swamp the figure
 TEST_F(CrashTest, APutStreamsInBoundedMemory) {
   constexpr uint64_t kBodyBytes = 768ull << 20;
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    auto db = store::Database::Open(dir_ / "state.db");
-    if (!db.ok()) ::_exit(3);
-    auto lake = LocalObjectStore::Open(**db, dir_ / "lake");
-    if (!lake.ok()) ::_exit(4);
+  pid_t pid = Spawn([](LocalObjectStore& lake) {
     GeneratedSource body(kBodyBytes);
-    if (!(*lake)->PutObject("lake", "big", body, PutOptions{}).ok()) ::_exit(5);
+    if (!lake.PutObject("lake", "big", body, PutOptions{}).ok()) return 5;
     struct rusage usage;
     ::getrusage(RUSAGE_SELF, &usage);
     // Peak resident memory in MiB (ru_maxrss is in KiB), as the exit status.
-    ::_exit(static_cast<int>(std::min<long>(usage.ru_maxrss / 1024, 255)));
-  }
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  int peak_mib = WEXITSTATUS(status);
+    return static_cast<int>(std::min<long>(usage.ru_maxrss / 1024, 255));
+  });
+  int peak_mib = ExitCodeOf(pid);
   EXPECT_GT(peak_mib, 5) << "the child failed before measuring";
   EXPECT_LT(peak_mib, 96) << "a 768 MiB put held " << peak_mib << " MiB";
   EXPECT_EQ(lake_->HeadObject("lake", "big")->size, kBodyBytes);
