@@ -191,11 +191,25 @@ Result<std::vector<DeadLetter>> ListDeadLetters(store::Transaction& tx, int64_t 
 Result<int64_t> RedriveDeadLetter(store::Transaction& tx, int64_t delivery_id, TimePoint now) {
   SLUICE_ASSIGN_OR_RETURN(std::optional<Delivery> d, GetDelivery(tx, delivery_id));
   SLUICE_ASSIGN_OR_RETURN(
-      int removed, tx.Execute("DELETE FROM dead_letters WHERE delivery_id = ?", delivery_id));
-  if (!d || removed == 0) {
+      store::Cursor letter,
+      tx.Query("SELECT error_code FROM dead_letters WHERE delivery_id = ?", delivery_id));
+  SLUICE_ASSIGN_OR_RETURN(bool found, letter.Next());
+  if (!d || !found) {
     return Status::NotFound("no dead letter for delivery " + std::to_string(delivery_id),
                             "ResourceNotFoundException");
   }
+  // Such a delivery never had the input its target asked for (it holds the raw event): sending
+  // it would bypass the target's InputTransformer, and transforming again would fail again.
+  if (letter.Text(0) == kInvalidInput) {
+    return Status::FailedPrecondition(
+        "delivery " + std::to_string(delivery_id) +
+            " failed with INVALID_INPUT: its target's InputTransformer cannot make valid JSON "
+            "from the event, so no attempt can succeed; fix the rule's target and put the event "
+            "again",
+        "InvalidInput");
+  }
+  SLUICE_RETURN_IF_ERROR(
+      tx.Execute("DELETE FROM dead_letters WHERE delivery_id = ?", delivery_id).status());
   // A new key: the redriven delivery is a new attempt at the work, with its own retry budget.
   NewDelivery again{d->key + "#redrive-" + std::to_string(ToUnixMillis(now)),
                     d->rule,

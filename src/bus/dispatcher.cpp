@@ -105,6 +105,7 @@ Result<RoundStats> Dispatcher::RunOnce() {
       spec.detail_type = "Scheduled Event";
       spec.resources = {RuleArn(options_.identity.region, options_.identity.account_id, name)};
       spec.time = fired_at;
+      spec.received = now;
       spec.account = options_.identity.account_id;
       spec.region = options_.identity.region;
       store::LoggedEvent event = store::BuildEvent(spec);
@@ -146,7 +147,7 @@ Result<RoundStats> Dispatcher::RunOnce() {
                                target,
                                {event.id},
                                input.ok() ? *input : event.body,
-                               event.time};
+                               event.received};
           if (!input.ok()) {
             // The input cannot be made: no attempt can succeed, so dead-letter it at once.
             SLUICE_ASSIGN_OR_RETURN(bool inserted, InsertDelivery(tx, delivery, now));
@@ -156,13 +157,14 @@ Result<RoundStats> Dispatcher::RunOnce() {
             made.rule = rule.name;
             made.target = target;
             SLUICE_RETURN_IF_ERROR(
-                MarkDeadLettered(tx, made, "INVALID_INPUT", input.status().message(), "", now));
+                MarkDeadLettered(tx, made, kInvalidInput, input.status().message(), "", now));
             ++stats.dead_lettered;
             continue;
           }
           if (target.batch) {
-            SLUICE_ASSIGN_OR_RETURN(bool closed, AddToBatch(tx, rule.name, target,
-                                                            {event.id, event.time, *input}, now));
+            SLUICE_ASSIGN_OR_RETURN(
+                bool closed,
+                AddToBatch(tx, rule.name, target, {event.id, event.received, *input}, now));
             stats.batches_closed += closed ? 1 : 0;
             continue;
           }

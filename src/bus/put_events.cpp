@@ -53,7 +53,8 @@ Result<std::vector<std::string>> PutEvents(store::Database& db,
     spec.detail_type = e.detail_type;
     spec.detail = nlohmann::json::parse(e.detail);
     spec.resources = e.resources;
-    spec.time = e.time.value_or(clock.Now());
+    spec.received = clock.Now();
+    spec.time = e.time.value_or(*spec.received);
     spec.account = identity.account_id;
     spec.region = identity.region;
     events.push_back(store::BuildEvent(spec));

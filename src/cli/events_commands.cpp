@@ -15,12 +15,15 @@ namespace {
 
 using nlohmann::json;
 
+// `--after` left out: `ls` starts at the beginning, `tail` at the end.
+constexpr int64_t kNotGiven = -1;
+
 struct EventsArgs {
   // put
   std::string source, detail_type, detail = "{}", time;
   std::vector<std::string> resources;
   // ls, tail
-  int64_t after = 0;
+  int64_t after = kNotGiven;
   int limit = 100;     // ls
   int tail_limit = 0;  // tail: 0 is no limit
   std::string filter_source, filter_detail_type, since, until;
@@ -92,7 +95,8 @@ Status ListEvents(DataDir& dir, const EventsArgs& args) {
   SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
   std::vector<store::LoggedEvent> events;
   SLUICE_RETURN_IF_ERROR(db->Read([&](store::Transaction& tx) -> Status {
-    SLUICE_ASSIGN_OR_RETURN(events, store::ReadEvents(tx, args.after, args.limit, filter));
+    SLUICE_ASSIGN_OR_RETURN(
+        events, store::ReadEvents(tx, std::max<int64_t>(args.after, 0), args.limit, filter));
     return Status::Ok();
   }));
   if (args.json) {
@@ -116,7 +120,7 @@ Status TailEvents(DataDir& dir, const EventsArgs& args) {
   SLUICE_ASSIGN_OR_RETURN(store::EventFilter filter, Filter(args));
   SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
   int64_t cursor = args.after;
-  if (cursor == 0) {
+  if (cursor == kNotGiven) {
     SLUICE_RETURN_IF_ERROR(db->Read([&](store::Transaction& tx) -> Status {
       SLUICE_ASSIGN_OR_RETURN(cursor, store::LastEventSeq(tx));
       return Status::Ok();

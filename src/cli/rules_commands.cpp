@@ -22,8 +22,11 @@ struct RulesArgs {
 
 Result<bus::Rule> RuleFromArgs(const RulesArgs& args) {
   if (!args.file.empty()) {
-    if (!args.name.empty() || !args.pattern.empty() || !args.schedule.empty()) {
-      return UsageError("give the rule as --file or as --name/--pattern/--schedule, not both");
+    if (!args.name.empty() || !args.pattern.empty() || !args.schedule.empty() ||
+        !args.description.empty() || !args.targets.empty() || args.disabled) {
+      return UsageError(
+          "give the rule as --file or with --name/--pattern/--schedule/--description/--targets/"
+          "--disabled, not both");
     }
     SLUICE_ASSIGN_OR_RETURN(json rule, ReadJsonArgument("@" + args.file, "--file"));
     return bus::RuleFromJson(rule).WithContext(args.file);
@@ -112,11 +115,13 @@ Status DescribeRuleCommand(DataDir& dir, const RulesArgs& args) {
   return Status::Ok();
 }
 
-Status ChangeRule(DataDir& dir, const std::string& name, const char* verb,
+// Applies `change` and reports it as done (`done` is the past tense: "deleted"). A failure's own
+// message names the rule, so it gets no context that could read as success.
+Status ChangeRule(DataDir& dir, const std::string& name, const char* done,
                   const std::function<Status(store::Transaction&)>& change) {
   SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
-  SLUICE_RETURN_IF_ERROR(db->Write(change).WithContext(std::string(verb) + " " + name));
-  std::printf("%s: %s\n", verb, name.c_str());
+  SLUICE_RETURN_IF_ERROR(db->Write(change));
+  std::printf("%s: %s\n", done, name.c_str());
   return Status::Ok();
 }
 
@@ -169,12 +174,16 @@ Status RedriveCommand(DataDir& dir, const RulesArgs& args) {
   }
   for (int64_t id : ids) {
     int64_t again = 0;
-    SLUICE_RETURN_IF_ERROR(db->Write([&](store::Transaction& tx) -> Status {
-                               SLUICE_ASSIGN_OR_RETURN(
-                                   again,
-                                   bus::RedriveDeadLetter(tx, id, SystemClock::Instance().Now()));
-                               return Status::Ok();
-                             }).WithContext("redrive " + std::to_string(id)));
+    Status redriven = db->Write([&](store::Transaction& tx) -> Status {
+      SLUICE_ASSIGN_OR_RETURN(again, bus::RedriveDeadLetter(tx, id, SystemClock::Instance().Now()));
+      return Status::Ok();
+    });
+    // `--all` sends back what can be sent and says what it left; named ids must all go.
+    if (!redriven.ok() && args.all && redriven.code() == StatusCode::kFailedPrecondition) {
+      std::fprintf(stderr, "sluice: skipped: %s\n", redriven.message().c_str());
+      continue;
+    }
+    SLUICE_RETURN_IF_ERROR(redriven);
     std::printf("redrive: delivery %lld as delivery %lld\n", static_cast<long long>(id),
                 static_cast<long long>(again));
   }

@@ -13,6 +13,7 @@ LoggedEvent BuildEvent(const EventSpec& spec) {
   LoggedEvent event;
   event.id = spec.id.empty() ? NewUuid() : spec.id;
   event.time = spec.time;
+  event.received = spec.received.value_or(spec.time);
   event.source = spec.source;
   event.detail_type = spec.detail_type;
   json envelope = {{"version", "0"},
@@ -34,10 +35,10 @@ Result<int64_t> AppendEvent(Transaction& tx, const LoggedEvent& event) {
   std::optional<std::string> only_rule;
   if (!event.only_rule.empty()) only_rule = event.only_rule;
   SLUICE_RETURN_IF_ERROR(
-      tx.Execute("INSERT INTO events (event_id, time_ms, source, detail_type, body, only_rule) "
-                 "VALUES (?, ?, ?, ?, ?, ?)",
+      tx.Execute("INSERT INTO events (event_id, time_ms, source, detail_type, body, only_rule, "
+                 "received_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
                  event.id, ToUnixMillis(event.time), event.source, event.detail_type, event.body,
-                 only_rule)
+                 only_rule, ToUnixMillis(event.received))
           .status());
   return tx.LastInsertRowId();
 }
@@ -51,19 +52,21 @@ Result<std::vector<LoggedEvent>> ReadEvents(Transaction& tx, int64_t after_seq, 
   // One statement for every filter: an unused condition is switched off by its flag.
   SLUICE_ASSIGN_OR_RETURN(
       Cursor rows,
-      tx.Query("SELECT seq, event_id, time_ms, source, detail_type, body, coalesce(only_rule, '') "
-               "FROM events WHERE seq > ? AND (? = '' OR source = ?) "
-               "AND (? = '' OR detail_type = ?) AND time_ms >= ? AND time_ms < ? "
-               "ORDER BY seq LIMIT ?",
-               after_seq, filter.source, filter.source, filter.detail_type, filter.detail_type,
-               filter.since ? ToUnixMillis(*filter.since) : INT64_MIN,
-               filter.until ? ToUnixMillis(*filter.until) : INT64_MAX, limit));
+      tx.Query(
+          "SELECT seq, event_id, time_ms, source, detail_type, body, coalesce(only_rule, ''), "
+          "coalesce(received_ms, time_ms) FROM events WHERE seq > ? AND (? = '' OR source = ?) "
+          "AND (? = '' OR detail_type = ?) AND time_ms >= ? AND time_ms < ? "
+          "ORDER BY seq LIMIT ?",
+          after_seq, filter.source, filter.source, filter.detail_type, filter.detail_type,
+          filter.since ? ToUnixMillis(*filter.since) : INT64_MIN,
+          filter.until ? ToUnixMillis(*filter.until) : INT64_MAX, limit));
   std::vector<LoggedEvent> events;
   while (true) {
     SLUICE_ASSIGN_OR_RETURN(bool more, rows.Next());
     if (!more) break;
-    events.push_back({rows.Int(0), rows.Text(1), FromUnixMillis(rows.Int(2)), rows.Text(3),
-                      rows.Text(4), rows.Text(5), rows.Text(6)});
+    events.push_back({rows.Int(0), rows.Text(1), FromUnixMillis(rows.Int(2)),
+                      FromUnixMillis(rows.Int(7)), rows.Text(3), rows.Text(4), rows.Text(5),
+                      rows.Text(6)});
   }
   return events;
 }

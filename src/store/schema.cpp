@@ -118,6 +118,10 @@ CREATE TABLE batch_items (
   PRIMARY KEY (batch_id, position)
 ) WITHOUT ROWID;
 )sql"},
+    {3, "events: when the bus received each event", R"sql(
+-- NULL for events logged before this column existed: their `time_ms` stands in.
+ALTER TABLE events ADD COLUMN received_ms INTEGER;
+)sql"},
 };
 
 }  // namespace

@@ -12,7 +12,14 @@ namespace {
 using sluice::testing::TempDir;
 
 LoggedEvent MakeEvent(std::string id) {
-  return {0, std::move(id), FromUnixMillis(1000), "aws.s3", "Object Created", "{}", ""};
+  return {0,
+          std::move(id),
+          FromUnixMillis(1000),
+          FromUnixMillis(1000),
+          "aws.s3",
+          "Object Created",
+          "{}",
+          ""};
 }
 
 TEST(EventLogTest, AppendsInOrderAndReadsAfterASeq) {

@@ -19,6 +19,9 @@ namespace sluice::bus {
 enum class DeliveryState { kPending, kRunning, kSucceeded, kDeadLettered };
 std::string_view DeliveryStateName(DeliveryState state);
 
+// The dead-letter code of a delivery whose input its target's InputTransformer could not make.
+inline constexpr std::string_view kInvalidInput = "INVALID_INPUT";
+
 struct Delivery {
   int64_t id = 0;
   std::string key;  // the idempotency key targets see
@@ -80,6 +83,7 @@ Result<std::vector<DeadLetter>> ListDeadLetters(store::Transaction& tx, int64_t 
                                                 int limit);
 // Sends a dead letter back for delivery: a new PENDING delivery with the same events, input and
 // target, and a fresh retry budget. The dead letter is removed. Returns the new delivery's id.
+// An INVALID_INPUT dead letter cannot be redriven (FailedPrecondition): no attempt could succeed.
 Result<int64_t> RedriveDeadLetter(store::Transaction& tx, int64_t delivery_id, TimePoint now);
 
 struct DeliveryCounts {

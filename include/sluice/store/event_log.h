@@ -23,6 +23,9 @@ struct EventSpec {
   nlohmann::json detail = nlohmann::json::object();
   std::vector<std::string> resources;
   TimePoint time;
+  // When the bus received the event; MaximumEventAgeInSeconds counts from here, not from `time`,
+  // which a producer may set in the past. Unset: the same as `time`.
+  std::optional<TimePoint> received;
   std::string account = "000000000000";
   std::string region = "us-east-1";
 };
@@ -31,6 +34,7 @@ struct LoggedEvent {
   int64_t seq = 0;          // position in the log, strictly increasing
   std::string id;           // the envelope's `id`
   TimePoint time;           // the envelope's `time`
+  TimePoint received;       // when it entered the log, for event age
   std::string source;       // the envelope's `source`
   std::string detail_type;  // the envelope's `detail-type`
   std::string body;         // the whole envelope, JSON
