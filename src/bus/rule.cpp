@@ -2,6 +2,7 @@
 
 #include "sluice/bus/event_pattern.h"
 #include "sluice/bus/schedule.h"
+#include "sluice/common/json_fields.h"
 
 namespace sluice::bus {
 namespace {
@@ -68,29 +69,6 @@ Status ValidateTarget(const Rule& rule, const Target& t) {
   return Status::Ok();
 }
 
-// Reads an optional member of the expected JSON type; a member of another type is an error.
-template <typename T>
-Status Read(const json& object, const char* key, T& out, const std::string& where) {
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return Status::Ok();
-  try {
-    out = it->get<T>();
-  } catch (const json::exception&) {
-    return Invalid(where + ": " + key + " has the wrong type");
-  }
-  return Status::Ok();
-}
-
-Status RejectUnknownKeys(const json& object, std::initializer_list<std::string_view> known,
-                         const std::string& where) {
-  for (const auto& [key, value] : object.items()) {
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      return Invalid(where + ": unknown field " + key);
-    }
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 std::string_view RuleStateName(RuleState state) {
@@ -150,50 +128,50 @@ json TargetToJson(const Target& t) {
 Result<Target> TargetFromJson(const json& j) {
   if (!j.is_object()) return Invalid("a target must be a JSON object");
   Target t;
-  SLUICE_RETURN_IF_ERROR(Read(j, "Id", t.id, "target"));
+  SLUICE_RETURN_IF_ERROR(ReadField(j, "Id", t.id, "target"));
   const std::string where = "target " + t.id;
   SLUICE_RETURN_IF_ERROR(
       RejectUnknownKeys(j,
                         {"Id", "Action", "Function", "Parameters", "Input", "InputPath",
                          "InputTransformer", "RetryPolicy", "Batch"},
                         where));
-  SLUICE_RETURN_IF_ERROR(Read(j, "Action", t.action, where));
-  SLUICE_RETURN_IF_ERROR(Read(j, "Function", t.function, where));
+  SLUICE_RETURN_IF_ERROR(ReadField(j, "Action", t.action, where));
+  SLUICE_RETURN_IF_ERROR(ReadField(j, "Function", t.function, where));
   if (auto it = j.find("Parameters"); it != j.end() && !it->is_null()) {
     if (!it->is_object()) return Invalid(where + ": Parameters must be an object");
     t.parameters = *it;
   }
   if (j.contains("Input")) {
     std::string input;
-    SLUICE_RETURN_IF_ERROR(Read(j, "Input", input, where));
+    SLUICE_RETURN_IF_ERROR(ReadField(j, "Input", input, where));
     t.input = input;
   }
   if (j.contains("InputPath")) {
     std::string path;
-    SLUICE_RETURN_IF_ERROR(Read(j, "InputPath", path, where));
+    SLUICE_RETURN_IF_ERROR(ReadField(j, "InputPath", path, where));
     t.input_path = path;
   }
   if (auto it = j.find("InputTransformer"); it != j.end() && !it->is_null()) {
     if (!it->is_object()) return Invalid(where + ": InputTransformer must be an object");
     SLUICE_RETURN_IF_ERROR(RejectUnknownKeys(*it, {"InputPathsMap", "InputTemplate"}, where));
     InputTransformer transformer;
-    SLUICE_RETURN_IF_ERROR(Read(*it, "InputPathsMap", transformer.input_paths, where));
-    SLUICE_RETURN_IF_ERROR(Read(*it, "InputTemplate", transformer.input_template, where));
+    SLUICE_RETURN_IF_ERROR(ReadField(*it, "InputPathsMap", transformer.input_paths, where));
+    SLUICE_RETURN_IF_ERROR(ReadField(*it, "InputTemplate", transformer.input_template, where));
     t.input_transformer = std::move(transformer);
   }
   if (auto it = j.find("RetryPolicy"); it != j.end() && !it->is_null()) {
     SLUICE_RETURN_IF_ERROR(RejectUnknownKeys(
         *it, {"MaximumRetryAttempts", "MaximumEventAgeInSeconds"}, where + " RetryPolicy"));
     SLUICE_RETURN_IF_ERROR(
-        Read(*it, "MaximumRetryAttempts", t.retry_policy.maximum_retry_attempts, where));
+        ReadField(*it, "MaximumRetryAttempts", t.retry_policy.maximum_retry_attempts, where));
     SLUICE_RETURN_IF_ERROR(
-        Read(*it, "MaximumEventAgeInSeconds", t.retry_policy.maximum_event_age_seconds, where));
+        ReadField(*it, "MaximumEventAgeInSeconds", t.retry_policy.maximum_event_age_seconds, where));
   }
   if (auto it = j.find("Batch"); it != j.end() && !it->is_null()) {
     SLUICE_RETURN_IF_ERROR(RejectUnknownKeys(*it, {"Size", "WindowSeconds"}, where + " Batch"));
     BatchPolicy batch;
-    SLUICE_RETURN_IF_ERROR(Read(*it, "Size", batch.size, where));
-    SLUICE_RETURN_IF_ERROR(Read(*it, "WindowSeconds", batch.window_seconds, where));
+    SLUICE_RETURN_IF_ERROR(ReadField(*it, "Size", batch.size, where));
+    SLUICE_RETURN_IF_ERROR(ReadField(*it, "WindowSeconds", batch.window_seconds, where));
     t.batch = batch;
   }
   return t;
@@ -214,18 +192,18 @@ json RuleToJson(const Rule& rule) {
 Result<Rule> RuleFromJson(const json& j) {
   if (!j.is_object()) return Invalid("a rule must be a JSON object");
   Rule rule;
-  SLUICE_RETURN_IF_ERROR(Read(j, "Name", rule.name, "rule"));
+  SLUICE_RETURN_IF_ERROR(ReadField(j, "Name", rule.name, "rule"));
   const std::string where = "rule " + rule.name;
   SLUICE_RETURN_IF_ERROR(RejectUnknownKeys(
       j, {"Name", "Description", "EventPattern", "ScheduleExpression", "State", "Targets"}, where));
-  SLUICE_RETURN_IF_ERROR(Read(j, "Description", rule.description, where));
+  SLUICE_RETURN_IF_ERROR(ReadField(j, "Description", rule.description, where));
   if (auto it = j.find("EventPattern"); it != j.end() && !it->is_null()) {
     // As in the AWS API the pattern is JSON text; an object is accepted for convenience.
     rule.event_pattern = it->is_string() ? it->get<std::string>() : it->dump();
   }
-  SLUICE_RETURN_IF_ERROR(Read(j, "ScheduleExpression", rule.schedule_expression, where));
+  SLUICE_RETURN_IF_ERROR(ReadField(j, "ScheduleExpression", rule.schedule_expression, where));
   std::string state = "ENABLED";
-  SLUICE_RETURN_IF_ERROR(Read(j, "State", state, where));
+  SLUICE_RETURN_IF_ERROR(ReadField(j, "State", state, where));
   if (state != "ENABLED" && state != "DISABLED") {
     return Invalid(where + ": State must be ENABLED or DISABLED, not " + state);
   }

@@ -122,6 +122,70 @@ CREATE TABLE batch_items (
 -- NULL for events logged before this column existed: their `time_ms` stands in.
 ALTER TABLE events ADD COLUMN received_ms INTEGER;
 )sql"},
+    {4, "clusters: templates, clusters, steps, cost ledger", R"sql(
+CREATE TABLE cluster_templates (
+  name       TEXT PRIMARY KEY,
+  spec       TEXT NOT NULL,             -- the template as JSON (RunJobFlow's shape)
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE clusters (
+  id               TEXT PRIMARY KEY,    -- j-XXXXXXXXXXXXX
+  name             TEXT NOT NULL,
+  template         TEXT NOT NULL,
+  spec             TEXT NOT NULL,       -- the template as it was at creation, tags merged in
+  state            TEXT NOT NULL,
+  reason_code      TEXT NOT NULL,       -- '' while live
+  reason_message   TEXT NOT NULL,
+  created_ms       INTEGER NOT NULL,
+  ready_ms         INTEGER,
+  end_ms           INTEGER,
+  waiting_since_ms INTEGER,             -- when it last became WAITING: the idle timer
+  ran_steps        INTEGER NOT NULL,    -- 1 once a step has run (auto-termination needs work first)
+  delivery_key     TEXT UNIQUE          -- the delivery that created it: a retry finds it again
+);
+CREATE INDEX clusters_by_state ON clusters(state);
+CREATE INDEX clusters_by_template ON clusters(template, state);
+
+CREATE TABLE steps (
+  seq               INTEGER PRIMARY KEY AUTOINCREMENT,  -- FIFO order within a cluster
+  id                TEXT NOT NULL UNIQUE,               -- s-XXXXXXXXXXXXX
+  cluster_id        TEXT NOT NULL REFERENCES clusters(id),
+  name              TEXT NOT NULL,
+  config            TEXT NOT NULL,      -- StepConfig as JSON
+  state             TEXT NOT NULL,
+  cancel_option     TEXT,               -- SEND_INTERRUPT | TERMINATE_PROCESS once cancelled
+  failure_reason    TEXT,
+  failure_message   TEXT,
+  failure_log       TEXT,
+  created_ms        INTEGER NOT NULL,
+  start_ms          INTEGER,
+  end_ms            INTEGER,
+  pid               INTEGER,            -- its process (group leader) while it runs here
+  exit_code         INTEGER,
+  delivery_key      TEXT UNIQUE         -- '<delivery>#<index>': a retried add_steps adds nothing
+);
+CREATE INDEX steps_by_cluster ON steps(cluster_id, state);
+
+-- What each cluster's nodes cost, booked when it ends: one row per instance group.
+CREATE TABLE cost_ledger (
+  cluster_id     TEXT NOT NULL REFERENCES clusters(id),
+  instance_group TEXT NOT NULL,         -- MASTER, CORE, TASK (or its name)
+  instance_type  TEXT NOT NULL,
+  instance_count INTEGER NOT NULL,
+  template       TEXT NOT NULL,
+  pipeline       TEXT NOT NULL,         -- the cluster's sluice:pipeline tag, or ''
+  start_ms       INTEGER NOT NULL,
+  end_ms         INTEGER NOT NULL,
+  billed_seconds INTEGER NOT NULL,      -- per node: per second, one minute at least
+  ec2_usd_hour   REAL NOT NULL,
+  emr_usd_hour   REAL NOT NULL,
+  local_usd      REAL NOT NULL,         -- what the run cost here, at the local price
+  emr_usd        REAL NOT NULL,         -- what the same node-seconds cost on EMR (EC2 + EMR fee)
+  PRIMARY KEY (cluster_id, instance_group)
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace

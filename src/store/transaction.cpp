@@ -25,6 +25,10 @@ int64_t Cursor::Int(int column) const {
   return sqlite3_column_int64(statement_, column);
 }
 
+double Cursor::Double(int column) const {
+  return sqlite3_column_double(statement_, column);
+}
+
 std::string Cursor::Text(int column) const {
   return std::string(Bytes(column));
 }
@@ -55,6 +59,11 @@ Result<int> Transaction::Run(sqlite3_stmt* statement, std::string_view sql) {
   }
   sqlite3_reset(statement);
   return sqlite3_changes(connection_.handle());
+}
+
+Status Transaction::Bind(sqlite3_stmt* s, int i, double v) {
+  if (sqlite3_bind_double(s, i, v) != SQLITE_OK) return connection_.Error("cannot bind");
+  return Status::Ok();
 }
 
 Status Transaction::Bind(sqlite3_stmt* s, int i, int64_t v) {

@@ -39,6 +39,7 @@ class Cursor {
 
   bool IsNull(int column) const;
   int64_t Int(int column) const;
+  double Double(int column) const;
   std::string Text(int column) const;
   std::string_view Bytes(int column) const;  // valid until the next call to Next()
 
@@ -75,6 +76,7 @@ class Transaction {
 
   Status Bind(sqlite3_stmt* s, int i, int64_t v);
   Status Bind(sqlite3_stmt* s, int i, int v) { return Bind(s, i, static_cast<int64_t>(v)); }
+  Status Bind(sqlite3_stmt* s, int i, double v);
   Status Bind(sqlite3_stmt* s, int i, std::string_view v);
   Status Bind(sqlite3_stmt* s, int i, const std::string& v) {
     return Bind(s, i, std::string_view(v));
