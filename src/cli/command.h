@@ -34,6 +34,9 @@ void RegisterEventsCommands(CLI::App& app, Command& command);
 void RegisterPatternCommands(CLI::App& events, Command& command);
 void RegisterRulesCommands(CLI::App& app, Command& command);
 void RegisterServeCommand(CLI::App& app, Command& command);
+void RegisterClustersCommands(CLI::App& app, Command& command);
+void RegisterStepsCommands(CLI::App& app, Command& command);
+void RegisterCostCommand(CLI::App& app, Command& command);
 void RegisterVersionCommand(CLI::App& app, Command& command);
 
 }  // namespace sluice::cli

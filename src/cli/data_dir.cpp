@@ -33,7 +33,11 @@ Result<bus::ActionRegistry*> DataDir::Actions() {
   if (!actions_) {
     SLUICE_ASSIGN_OR_RETURN(store::Database * db, Database());
     actions_ = std::make_unique<bus::ActionRegistry>();
-    actions::RegisterBuiltinActions(*actions_, {db, identity_, &SystemClock::Instance()});
+    // The engine sets the hook once it runs a cluster manager; commands that only put rules
+    // never call it.
+    actions::RegisterBuiltinActions(*actions_, {db, identity_, &SystemClock::Instance(), [this] {
+                                                  if (clusters_changed_) clusters_changed_();
+                                                }});
   }
   return actions_.get();
 }

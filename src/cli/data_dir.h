@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,8 @@ class DataDir {
   // The built-in actions, ready to check and run targets.
   Result<bus::ActionRegistry*> Actions();
   const AwsIdentity& identity() const { return identity_; }
+  // What the cluster actions call after recording work (the engine wakes its cluster manager).
+  void OnClustersChanged(std::function<void()> hook) { clusters_changed_ = std::move(hook); }
 
  private:
   std::filesystem::path path_;
@@ -36,6 +39,7 @@ class DataDir {
   std::unique_ptr<store::Database> database_;
   std::unique_ptr<lake::LocalObjectStore> lake_;
   std::unique_ptr<bus::ActionRegistry> actions_;
+  std::function<void()> clusters_changed_;
 };
 
 }  // namespace sluice::cli

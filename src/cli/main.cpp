@@ -49,6 +49,9 @@ int Main(int argc, char** argv) {
   RegisterEventsCommands(app, command);
   RegisterRulesCommands(app, command);
   RegisterServeCommand(app, command);
+  RegisterClustersCommands(app, command);
+  RegisterStepsCommands(app, command);
+  RegisterCostCommand(app, command);
   RegisterVersionCommand(app, command);
 
   try {

@@ -1,14 +1,19 @@
 // `sluice serve`: runs the engine on a data dir: the dispatcher that turns logged events into
-// deliveries and runs them. One engine per data dir (a lock file says which process has it).
+// deliveries and runs them, and the cluster manager that drives clusters and steps on the local
+// provider. One engine per data dir (a lock file says which process has it).
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/file.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <thread>
 
 #include "cli/command.h"
 #include "sluice/bus/dispatcher.h"
+#include "sluice/clusters/cluster_manager.h"
+#include "sluice/clusters/local_provider.h"
 #include "sluice/common/posix_file.h"
 
 namespace sluice::cli {
@@ -31,24 +36,60 @@ Status Serve(DataDir& dir, const ServeArgs& args) {
   std::signal(SIGTERM, [](int) { stop_requested = 1; });
   spdlog::set_level(spdlog::level::info);
 
+  SLUICE_ASSIGN_OR_RETURN(lake::LocalObjectStore * lake, dir.Lake());
+  SLUICE_ASSIGN_OR_RETURN(clusters::PriceTable prices,
+                          clusters::PriceTable::Load(dir.path() / "prices.json"));
+  const std::string data_dir = std::filesystem::absolute(dir.path()).lexically_normal().string();
+  clusters::LocalProviderOptions provider_options;
+  provider_options.root = dir.path() / "clusters";
+  provider_options.marker = data_dir;
+  provider_options.lake = lake;
+  provider_options.environment = {{"SLUICE_HOME", data_dir}};
+  clusters::LocalProvider provider(provider_options);
+  clusters::ClusterManagerOptions manager_options;
+  manager_options.identity = dir.identity();
+  manager_options.prices = prices;
+  clusters::ClusterManager manager(*db, provider, manager_options);
+  dir.OnClustersChanged([&manager] { manager.Notify(); });
+
   bus::DispatcherOptions options;
   options.identity = dir.identity();
   bus::Dispatcher dispatcher(*db, *actions, options);
   SLUICE_RETURN_IF_ERROR(dispatcher.Recover().status());
+  SLUICE_ASSIGN_OR_RETURN(clusters::RecoveryReport recovered, manager.Recover());
+  if (recovered.processes_reaped + recovered.steps_interrupted > 0) {
+    spdlog::warn("recovered: {} leftover processes stopped, {} running steps marked INTERRUPTED",
+                 recovered.processes_reaped, recovered.steps_interrupted);
+  }
   std::fprintf(stderr, "sluice: engine running on %s%s\n", dir.path().c_str(),
                args.until_idle ? " until idle" : " (Ctrl-C to stop)");
+  std::atomic<bool> stopping = false;
+  std::thread cluster_thread([&] {
+    Status run = manager.Run([&] { return stopping.load(); });
+    if (!run.ok()) spdlog::error("clusters: {}", run.ToString());
+  });
   auto should_stop = [&] {
     if (stop_requested) return true;
     if (!args.until_idle) return false;
     auto idle = dispatcher.Idle();
-    return idle.ok() && *idle;
+    auto quiet = manager.Idle();
+    return idle.ok() && *idle && quiet.ok() && *quiet;
   };
   auto report = [](const bus::RoundStats& s) {
     spdlog::info(
         "routed {} events, {} deliveries run ({} succeeded, {} to retry, {} dead-lettered)",
         s.events_routed, s.deliveries_run, s.succeeded, s.retried, s.dead_lettered);
   };
-  return dispatcher.Run(should_stop, report);
+  Status ran = dispatcher.Run(should_stop, report);
+  stopping = true;
+  manager.Notify();
+  cluster_thread.join();
+  // Steps still running are stopped and recorded INTERRUPTED now, not found on the next start.
+  auto stopped = manager.Recover();
+  if (stopped.ok() && stopped->steps_interrupted > 0) {
+    spdlog::warn("stopped {} running steps (INTERRUPTED)", stopped->steps_interrupted);
+  }
+  return ran;
 }
 
 }  // namespace

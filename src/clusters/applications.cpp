@@ -1,9 +1,10 @@
 #include "applications.h"
 
+#include <unistd.h>
+
 #include <array>
 #include <cstdlib>
 #include <filesystem>
-#include <unistd.h>
 
 #include "sluice/common/subprocess.h"
 
@@ -12,7 +13,7 @@ namespace {
 
 struct Requirement {
   std::string_view application;
-  std::string_view program;   // on the PATH, or under $<home_variable>/bin
+  std::string_view program;        // on the PATH, or under $<home_variable>/bin
   std::string_view home_variable;  // "" when there is none
 };
 
@@ -57,8 +58,8 @@ Status CheckApplications(const std::vector<std::string>& applications) {
                                         "Presto, HBase, Sqoop, Livy, ZooKeeper and DuckDB");
     }
     if (!Available(*found)) {
-      std::string needs = "Application " + name + " needs " + std::string(found->program) +
-                          " on the PATH";
+      std::string needs =
+          "Application " + name + " needs " + std::string(found->program) + " on the PATH";
       if (!found->home_variable.empty()) {
         needs += " or " + std::string(found->home_variable) + " set to its installation";
       }

@@ -71,8 +71,8 @@ std::string StepSeverity(StepState state) {
 }
 
 std::string StepMessage(const Cluster& c, const Step& s, TimePoint now) {
-  std::string who = fmt::format("Step {} ({}) in Amazon EMR cluster {} ({})", s.id,
-                                s.config.name, c.id, c.name);
+  std::string who =
+      fmt::format("Step {} ({}) in Amazon EMR cluster {} ({})", s.id, s.config.name, c.id, c.name);
   std::string at = MessageTime(now);
   switch (s.state) {
     case StepState::kPending:
@@ -80,8 +80,7 @@ std::string StepMessage(const Cluster& c, const Step& s, TimePoint now) {
     case StepState::kRunning:
       return fmt::format("{} started running at {}.", who, at);
     case StepState::kCompleted: {
-      auto took = std::chrono::duration_cast<std::chrono::seconds>(
-          now - s.started.value_or(now));
+      auto took = std::chrono::duration_cast<std::chrono::seconds>(now - s.started.value_or(now));
       return fmt::format(
           "{} completed execution at {}. The step started running at {} and took {} seconds to "
           "complete.",
@@ -128,13 +127,14 @@ store::EventSpec ClusterStateChangeEvent(const Cluster& cluster, const AwsIdenti
 
 store::EventSpec StepStatusChangeEvent(const Cluster& cluster, const Step& step,
                                        const AwsIdentity& identity, TimePoint now) {
-  json detail = {{"severity", StepSeverity(step.state)},
-                 {"actionOnFailure", std::string(ActionOnFailureName(step.config.action_on_failure))},
-                 {"stepId", step.id},
-                 {"name", step.config.name},
-                 {"clusterId", cluster.id},
-                 {"state", std::string(StepStateName(step.state))},
-                 {"message", StepMessage(cluster, step, now)}};
+  json detail = {
+      {"severity", StepSeverity(step.state)},
+      {"actionOnFailure", std::string(ActionOnFailureName(step.config.action_on_failure))},
+      {"stepId", step.id},
+      {"name", step.config.name},
+      {"clusterId", cluster.id},
+      {"state", std::string(StepStateName(step.state))},
+      {"message", StepMessage(cluster, step, now)}};
   return EmrEvent("EMR Step Status Change", std::move(detail), identity, now);
 }
 

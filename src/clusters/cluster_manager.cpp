@@ -52,7 +52,8 @@ Result<RecoveryReport> ClusterManager::Recover() {
           store_.ListSteps(tx, cluster.id, {StepState::kRunning, StepState::kCancelPending}));
       for (Step& step : steps) {
         if (step.state == StepState::kCancelPending) {
-          SLUICE_RETURN_IF_ERROR(store_.SetStepState(tx, cluster, step, StepState::kCancelled, now));
+          SLUICE_RETURN_IF_ERROR(
+              store_.SetStepState(tx, cluster, step, StepState::kCancelled, now));
           continue;
         }
         step.failure_reason = "Unknown Error";
@@ -138,8 +139,8 @@ Status ClusterManager::Apply(const ProviderReport& report, ManagerRoundStats& st
         if (!step || IsFinished(step->state)) return Status::Ok();
         step->exit_code = report.exit_code;
         bool completed = !report.signalled && report.exit_code == 0;
-        bool stopped = step->state == StepState::kCancelPending ||
-                       cluster.state == ClusterState::kTerminating;
+        bool stopped =
+            step->state == StepState::kCancelPending || cluster.state == ClusterState::kTerminating;
         ++stats.transitions;
         if (completed) {
           return store_.SetStepState(tx, cluster, *step, StepState::kCompleted, now);
@@ -156,12 +157,13 @@ Status ClusterManager::Apply(const ProviderReport& report, ManagerRoundStats& st
         launched_.erase(cluster.id);
         if (cluster.state != ClusterState::kTerminating) return Status::Ok();
         // Anything still unfinished ends with the cluster.
-        SLUICE_ASSIGN_OR_RETURN(
-            std::vector<Step> left,
-            store_.ListSteps(tx, cluster.id,
-                             {StepState::kPending, StepState::kRunning, StepState::kCancelPending}));
+        SLUICE_ASSIGN_OR_RETURN(std::vector<Step> left,
+                                store_.ListSteps(tx, cluster.id,
+                                                 {StepState::kPending, StepState::kRunning,
+                                                  StepState::kCancelPending}));
         for (Step& step : left) {
-          SLUICE_RETURN_IF_ERROR(store_.SetStepState(tx, cluster, step, StepState::kCancelled, now));
+          SLUICE_RETURN_IF_ERROR(
+              store_.SetStepState(tx, cluster, step, StepState::kCancelled, now));
         }
         ++stats.transitions;
         SLUICE_RETURN_IF_ERROR(store_.SetClusterState(tx, cluster, EndStateFor(cluster.reason),
@@ -244,10 +246,9 @@ Status ClusterManager::Advance(Cluster& cluster, ManagerRoundStats& stats) {
   // RUNNING or WAITING.
   std::vector<Step> steps;
   SLUICE_RETURN_IF_ERROR(db_.Read([&](store::Transaction& tx) -> Status {
-    SLUICE_ASSIGN_OR_RETURN(
-        steps, store_.ListSteps(tx, cluster.id,
-                                {StepState::kPending, StepState::kRunning,
-                                 StepState::kCancelPending}));
+    SLUICE_ASSIGN_OR_RETURN(steps, store_.ListSteps(tx, cluster.id,
+                                                    {StepState::kPending, StepState::kRunning,
+                                                     StepState::kCancelPending}));
     return Status::Ok();
   }));
   std::reverse(steps.begin(), steps.end());  // oldest first: pending steps start FIFO
@@ -265,9 +266,8 @@ Status ClusterManager::Advance(Cluster& cluster, ManagerRoundStats& stats) {
     if (step.state == StepState::kRunning) ++running;
   }
   if (!IsLive(cluster.state)) return Status::Ok();  // a failed start may have ended it
-  bool pending = std::any_of(steps.begin(), steps.end(), [](const Step& s) {
-    return s.state == StepState::kPending;
-  });
+  bool pending = std::any_of(steps.begin(), steps.end(),
+                             [](const Step& s) { return s.state == StepState::kPending; });
   if (running > 0 || pending) {
     if (cluster.state == ClusterState::kWaiting && running > 0) {
       ++stats.transitions;

@@ -107,10 +107,11 @@ Status ClusterStore::PutTemplate(store::Transaction& tx, const ClusterTemplate& 
                                  TimePoint now) const {
   SLUICE_RETURN_IF_ERROR(ValidateTemplate(t));
   return tx
-      .Execute("INSERT INTO cluster_templates (name, spec, created_ms, updated_ms) "
-               "VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, "
-               "updated_ms = excluded.updated_ms",
-               t.name, TemplateToJson(t).dump(), ToUnixMillis(now), ToUnixMillis(now))
+      .Execute(
+          "INSERT INTO cluster_templates (name, spec, created_ms, updated_ms) "
+          "VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, "
+          "updated_ms = excluded.updated_ms",
+          t.name, TemplateToJson(t).dump(), ToUnixMillis(now), ToUnixMillis(now))
       .status();
 }
 
@@ -260,16 +261,17 @@ Result<std::vector<std::string>> ClusterStore::AddSteps(store::Transaction& tx,
                             "ResourceNotFoundException");
   }
   if (!IsLive(cluster->state)) {
-    return InvalidRequest("A job flow that is shutting down, terminated, or finished may not be "
-                          "modified (cluster " +
-                          cluster_id + " is " + std::string(ClusterStateName(cluster->state)) +
-                          ")");
+    return InvalidRequest(
+        "A job flow that is shutting down, terminated, or finished may not be "
+        "modified (cluster " +
+        cluster_id + " is " + std::string(ClusterStateName(cluster->state)) + ")");
   }
   SLUICE_ASSIGN_OR_RETURN(std::vector<Step> active,
                           ListSteps(tx, cluster_id, {StepState::kPending, StepState::kRunning}));
   if (active.size() + steps.size() > kMaxActiveSteps) {
-    return InvalidRequest("cluster " + cluster_id + " would have more than 256 steps pending or "
-                                                    "running");
+    return InvalidRequest("cluster " + cluster_id +
+                          " would have more than 256 steps pending or "
+                          "running");
   }
   for (const StepConfig& step : steps) {
     if (cluster->spec.step_concurrency > 1 &&
@@ -308,10 +310,9 @@ Result<std::vector<std::string>> ClusterStore::AddSteps(store::Transaction& tx,
                    step.id, cluster_id, step.config.name, StepConfigToJson(step.config).dump(),
                    StepStateName(step.state), ToUnixMillis(now), key)
             .status());
-    SLUICE_RETURN_IF_ERROR(
-        store::AppendEvent(tx,
-                           store::BuildEvent(StepStatusChangeEvent(*cluster, step, identity_, now)))
-            .status());
+    SLUICE_RETURN_IF_ERROR(store::AppendEvent(tx, store::BuildEvent(StepStatusChangeEvent(
+                                                      *cluster, step, identity_, now)))
+                               .status());
     active.push_back(step);
     ids.push_back(step.id);
   }
@@ -332,12 +333,12 @@ Result<std::optional<Step>> ClusterStore::GetStep(store::Transaction& tx,
 Result<std::vector<Step>> ClusterStore::ListSteps(store::Transaction& tx,
                                                   const std::string& cluster_id,
                                                   const std::vector<StepState>& states) const {
-  std::string where = states.empty() ? "" : " AND state IN (" + StateList(states, StepStateName) + ")";
-  SLUICE_ASSIGN_OR_RETURN(store::Cursor rows,
-                          tx.Query(std::string("SELECT ") + kStepColumns +
-                                       " FROM steps WHERE cluster_id = ?" + where +
-                                       " ORDER BY seq DESC",
-                                   cluster_id));
+  std::string where =
+      states.empty() ? "" : " AND state IN (" + StateList(states, StepStateName) + ")";
+  SLUICE_ASSIGN_OR_RETURN(store::Cursor rows, tx.Query(std::string("SELECT ") + kStepColumns +
+                                                           " FROM steps WHERE cluster_id = ?" +
+                                                           where + " ORDER BY seq DESC",
+                                                       cluster_id));
   return Collect<Step>(std::move(rows), StepFromRow);
 }
 
@@ -363,8 +364,8 @@ Status ClusterStore::SetStepState(store::Transaction& tx, const Cluster& cluster
                  OptionalMillis(step.ended), step.pid,
                  step.exit_code ? std::optional<int64_t>(*step.exit_code) : std::nullopt, step.id)
           .status());
-  return store::AppendEvent(
-             tx, store::BuildEvent(StepStatusChangeEvent(cluster, step, identity_, now)))
+  return store::AppendEvent(tx,
+                            store::BuildEvent(StepStatusChangeEvent(cluster, step, identity_, now)))
       .status();
 }
 

@@ -42,8 +42,8 @@ Status ReadInstanceGroups(const json& instances, ClusterTemplate& t, const std::
   }
   t.instance_groups.push_back({"MASTER", master, 1, "Master", "ON_DEMAND"});
   if (count > 1) {
-    t.instance_groups.push_back({"CORE", slave.empty() ? master : slave, count - 1, "Core",
-                                 "ON_DEMAND"});
+    t.instance_groups.push_back(
+        {"CORE", slave.empty() ? master : slave, count - 1, "Core", "ON_DEMAND"});
   }
   return Status::Ok();
 }
@@ -51,12 +51,12 @@ Status ReadInstanceGroups(const json& instances, ClusterTemplate& t, const std::
 Status ReadInstances(const json& j, ClusterTemplate& t, const std::string& where) {
   auto it = j.find("Instances");
   if (it == j.end() || !it->is_object()) return Invalid(where + ": Instances is required");
-  SLUICE_RETURN_IF_ERROR(RejectUnknownKeys(
-      *it,
-      {"InstanceGroups", "MasterInstanceType", "SlaveInstanceType", "InstanceCount",
-       "KeepJobFlowAliveWhenNoSteps", "TerminationProtected", "Ec2KeyName", "Ec2SubnetId",
-       "Placement"},
-      where + ": Instances"));
+  SLUICE_RETURN_IF_ERROR(
+      RejectUnknownKeys(*it,
+                        {"InstanceGroups", "MasterInstanceType", "SlaveInstanceType",
+                         "InstanceCount", "KeepJobFlowAliveWhenNoSteps", "TerminationProtected",
+                         "Ec2KeyName", "Ec2SubnetId", "Placement"},
+                        where + ": Instances"));
   SLUICE_RETURN_IF_ERROR(ReadInstanceGroups(*it, t, where));
   SLUICE_RETURN_IF_ERROR(ReadField(*it, "KeepJobFlowAliveWhenNoSteps", t.keep_alive, where));
   SLUICE_RETURN_IF_ERROR(ReadField(*it, "TerminationProtected", t.termination_protected, where));
@@ -171,8 +171,8 @@ Status ValidateTemplate(const ClusterTemplate& t) {
   for (const BootstrapAction& a : t.bootstrap_actions) {
     auto uri = lake::ParseS3Uri(a.path);
     if (!uri.ok() || uri->key.empty()) {
-      return Invalid(where + ": bootstrap action " + a.name + ": Path must be s3://bucket/key, not \"" +
-                     a.path + "\"");
+      return Invalid(where + ": bootstrap action " + a.name +
+                     ": Path must be s3://bucket/key, not \"" + a.path + "\"");
     }
   }
   if (!t.log_uri.empty() && !lake::ParseS3Uri(t.log_uri).ok()) {
@@ -183,15 +183,18 @@ Status ValidateTemplate(const ClusterTemplate& t) {
   }
   if (t.idle_timeout_seconds &&
       (*t.idle_timeout_seconds < 60 || *t.idle_timeout_seconds > 604800)) {
-    return Invalid(where + ": AutoTerminationPolicy.IdleTimeout must be between 60 and 604800 "
-                           "seconds");
+    return Invalid(where +
+                   ": AutoTerminationPolicy.IdleTimeout must be between 60 and 604800 "
+                   "seconds");
   }
   if (t.max_lifetime_seconds < 60 || t.max_lifetime_seconds > 30 * 86400) {
     return Invalid(where + ": MaximumLifetimeSeconds must be between 60 and 2592000 (30 days)");
   }
   for (const auto& [key, value] : t.tags) {
-    if (key.empty() || key.size() > 128) return Invalid(where + ": tag keys are 1 to 128 characters");
-    if (value.size() > 256) return Invalid(where + ": tag " + key + " is longer than 256 characters");
+    if (key.empty() || key.size() > 128)
+      return Invalid(where + ": tag keys are 1 to 128 characters");
+    if (value.size() > 256)
+      return Invalid(where + ": tag " + key + " is longer than 256 characters");
   }
   if (!t.configurations.is_array()) return Invalid(where + ": Configurations must be an array");
   return Status::Ok();

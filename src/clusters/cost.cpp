@@ -19,13 +19,13 @@ constexpr struct {
   const char* type;
   double ec2, emr;
 } kShippedPrices[] = {
-    {"m5.large", 0.096, 0.024},     {"m5.xlarge", 0.192, 0.048},   {"m5.2xlarge", 0.384, 0.096},
-    {"m5.4xlarge", 0.768, 0.192},   {"m5.8xlarge", 1.536, 0.27},   {"m5.12xlarge", 2.304, 0.27},
-    {"m6g.xlarge", 0.154, 0.0385},  {"m6g.2xlarge", 0.308, 0.077}, {"m6i.xlarge", 0.192, 0.048},
-    {"m6i.2xlarge", 0.384, 0.096},  {"m7g.xlarge", 0.1632, 0.0408}, {"c5.xlarge", 0.17, 0.052},
-    {"c5.2xlarge", 0.34, 0.085},    {"c5.4xlarge", 0.68, 0.17},    {"r5.xlarge", 0.252, 0.063},
-    {"r5.2xlarge", 0.504, 0.126},   {"r5.4xlarge", 1.008, 0.252},  {"r6g.xlarge", 0.2016, 0.0504},
-    {"i3.xlarge", 0.312, 0.078},    {"m4.large", 0.10, 0.03},      {"m4.xlarge", 0.20, 0.06},
+    {"m5.large", 0.096, 0.024},    {"m5.xlarge", 0.192, 0.048},    {"m5.2xlarge", 0.384, 0.096},
+    {"m5.4xlarge", 0.768, 0.192},  {"m5.8xlarge", 1.536, 0.27},    {"m5.12xlarge", 2.304, 0.27},
+    {"m6g.xlarge", 0.154, 0.0385}, {"m6g.2xlarge", 0.308, 0.077},  {"m6i.xlarge", 0.192, 0.048},
+    {"m6i.2xlarge", 0.384, 0.096}, {"m7g.xlarge", 0.1632, 0.0408}, {"c5.xlarge", 0.17, 0.052},
+    {"c5.2xlarge", 0.34, 0.085},   {"c5.4xlarge", 0.68, 0.17},     {"r5.xlarge", 0.252, 0.063},
+    {"r5.2xlarge", 0.504, 0.126},  {"r5.4xlarge", 1.008, 0.252},   {"r6g.xlarge", 0.2016, 0.0504},
+    {"i3.xlarge", 0.312, 0.078},   {"m4.large", 0.10, 0.03},       {"m4.xlarge", 0.20, 0.06},
 };
 
 }  // namespace
@@ -51,7 +51,8 @@ Result<PriceTable> PriceTable::Load(const std::filesystem::path& file) {
     for (const auto& [type, price] : it->items()) {
       std::string at = where + ": instances." + type;
       if (!price.is_object()) return Status::InvalidArgument(at + " must be an object");
-      SLUICE_RETURN_IF_ERROR(RejectUnknownKeys(price, {"ec2_usd_per_hour", "emr_usd_per_hour"}, at));
+      SLUICE_RETURN_IF_ERROR(
+          RejectUnknownKeys(price, {"ec2_usd_per_hour", "emr_usd_per_hour"}, at));
       InstancePrice p = table.Find(type).value_or(InstancePrice{});
       SLUICE_RETURN_IF_ERROR(ReadField(price, "ec2_usd_per_hour", p.ec2_usd_per_hour, at));
       SLUICE_RETURN_IF_ERROR(ReadField(price, "emr_usd_per_hour", p.emr_usd_per_hour, at));
@@ -93,8 +94,7 @@ Status BookClusterCost(store::Transaction& tx, const Cluster& cluster, const Pri
                    group.instance_type, cluster.id);
     }
     InstancePrice p = price.value_or(InstancePrice{});
-    double emr_usd =
-        group.count * billed * (p.ec2_usd_per_hour + p.emr_usd_per_hour) / 3600.0;
+    double emr_usd = group.count * billed * (p.ec2_usd_per_hour + p.emr_usd_per_hour) / 3600.0;
     // The local cluster shares one machine: its time here is booked once, on the first group.
     double local_usd = first ? lived * prices.local_usd_per_hour() / 3600.0 : 0.0;
     first = false;
@@ -128,9 +128,10 @@ Result<std::vector<CostLine>> SumCosts(store::Transaction& tx, CostGrouping grou
   }
   SLUICE_ASSIGN_OR_RETURN(
       store::Cursor rows,
-      tx.Query("SELECT " + key +
-               " AS k, count(DISTINCT cluster_id), sum(billed_seconds * instance_count), "
-               "sum(local_usd), sum(emr_usd) FROM cost_ledger GROUP BY k ORDER BY min(start_ms), k"));
+      tx.Query(
+          "SELECT " + key +
+          " AS k, count(DISTINCT cluster_id), sum(billed_seconds * instance_count), "
+          "sum(local_usd), sum(emr_usd) FROM cost_ledger GROUP BY k ORDER BY min(start_ms), k"));
   std::vector<CostLine> lines;
   while (true) {
     SLUICE_ASSIGN_OR_RETURN(bool more, rows.Next());

@@ -22,7 +22,8 @@ std::string Tail(const fs::path& file, size_t bytes) {
   std::ifstream in(file, std::ios::binary);
   std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (content.size() > bytes) content = "..." + content.substr(content.size() - bytes);
-  while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) content.pop_back();
+  while (!content.empty() && (content.back() == '\n' || content.back() == '\r'))
+    content.pop_back();
   return content;
 }
 
@@ -44,12 +45,15 @@ std::string Quoted(const std::vector<std::string>& args) {
 }  // namespace
 
 struct LocalProvider::Runtime {
-  std::set<pid_t> pids;                  // every process of the cluster still running
-  std::map<std::string, pid_t> steps;    // step id -> its process
+  std::set<pid_t> pids;                // every process of the cluster still running
+  std::map<std::string, pid_t> steps;  // step id -> its process
   bool released = false;
 };
 
-LocalProvider::LocalProvider(LocalProviderOptions options) : options_(std::move(options)) {}
+LocalProvider::LocalProvider(LocalProviderOptions options) : options_(std::move(options)) {
+  // Processes run in their node's folder: every path handed to them must not be relative.
+  options_.root = fs::absolute(options_.root).lexically_normal();
+}
 
 LocalProvider::~LocalProvider() {
   std::unique_lock lock(mutex_);
@@ -135,7 +139,8 @@ void LocalProvider::Bootstrap(Cluster cluster) {
   for (const InstanceGroup& group : cluster.spec.instance_groups) {
     std::string prefix = group.role == "MASTER" ? "master" : group.role == "CORE" ? "core" : "task";
     int existing = 0;
-    for (const Node& n : nodes) existing += n.role == group.role ? 1 : 0;
+    for (const Node& n : nodes)
+      existing += n.role == group.role ? 1 : 0;
     for (int i = 0; i < group.count; ++i) {
       Node node{prefix + "-" + std::to_string(existing + i + 1), group.role, group.instance_type};
       fs::create_directories(options_.root / cluster.id / "work" / node.id, ec);
@@ -208,16 +213,16 @@ Status LocalProvider::RunBootstrapActions(const Cluster& cluster, const std::vec
                       std::to_string(n + 1);
       if (!exit.ok() && first_failure.ok()) {
         std::string stderr_tail = Tail(logs / "stderr", kStderrInMessage);
-        first_failure = Status::FailedPrecondition(
-            label + " on node " + node->id + " failed with " + DescribeExit(exit) +
-            (stderr_tail.empty() ? "" : ": " + stderr_tail));
+        first_failure = Status::FailedPrecondition(label + " on node " + node->id +
+                                                   " failed with " + DescribeExit(exit) +
+                                                   (stderr_tail.empty() ? "" : ": " + stderr_tail));
       }
       if (!cluster.spec.log_uri.empty()) {
         for (const char* name : {"stdout", "stderr"}) {
           std::string relative = cluster.id + "/node/" + node->id + "/bootstrap-actions/" +
                                  std::to_string(n + 1) + "/" + name + ".gz";
-          Status uploaded = UploadGzipped(*options_.lake, logs / name,
-                                          JoinUri(cluster.spec.log_uri, relative));
+          Status uploaded =
+              UploadGzipped(*options_.lake, logs / name, JoinUri(cluster.spec.log_uri, relative));
           if (!uploaded.ok()) spdlog::warn("clusters: {}: {}", relative, uploaded.message());
         }
       }
@@ -284,7 +289,8 @@ void LocalProvider::WaitForStep(Cluster cluster, Step step, pid_t pid) {
     std::string prefix = JoinUri(cluster.spec.log_uri, cluster.id + "/steps/" + step.id + "/");
     for (const char* name : {"controller", "stdout", "stderr"}) {
       Status uploaded = UploadGzipped(*options_.lake, logs / name, prefix + name + ".gz");
-      if (!uploaded.ok()) spdlog::warn("clusters: step {} log {}: {}", step.id, name, uploaded.message());
+      if (!uploaded.ok())
+        spdlog::warn("clusters: step {} log {}: {}", step.id, name, uploaded.message());
     }
     report.log_file = prefix + "stderr.gz";
   }

@@ -66,21 +66,31 @@ constexpr std::array<std::pair<ActionOnFailure, std::string_view>, 4> kActions{{
 
 // state × next state. Self-transitions are not transitions.
 constexpr std::pair<CS, CS> kClusterTransitions[] = {
-    {CS::kStarting, CS::kBootstrapping},    {CS::kStarting, CS::kTerminating},
-    {CS::kBootstrapping, CS::kRunning},     {CS::kBootstrapping, CS::kWaiting},
-    {CS::kBootstrapping, CS::kTerminating}, {CS::kRunning, CS::kWaiting},
-    {CS::kRunning, CS::kTerminating},       {CS::kWaiting, CS::kRunning},
-    {CS::kWaiting, CS::kTerminating},       {CS::kTerminating, CS::kTerminated},
+    {CS::kStarting, CS::kBootstrapping},
+    {CS::kStarting, CS::kTerminating},
+    {CS::kBootstrapping, CS::kRunning},
+    {CS::kBootstrapping, CS::kWaiting},
+    {CS::kBootstrapping, CS::kTerminating},
+    {CS::kRunning, CS::kWaiting},
+    {CS::kRunning, CS::kTerminating},
+    {CS::kWaiting, CS::kRunning},
+    {CS::kWaiting, CS::kTerminating},
+    {CS::kTerminating, CS::kTerminated},
     {CS::kTerminating, CS::kTerminatedWithErrors},
 };
 
 constexpr std::pair<SS, SS> kStepTransitions[] = {
-    {SS::kPending, SS::kRunning},           {SS::kPending, SS::kCancelled},
+    {SS::kPending, SS::kRunning},
+    {SS::kPending, SS::kCancelled},
     {SS::kPending, SS::kFailed},  // could not start (the command does not exist, ...)
-    {SS::kRunning, SS::kCompleted},         {SS::kRunning, SS::kFailed},
-    {SS::kRunning, SS::kCancelled},         {SS::kRunning, SS::kInterrupted},
-    {SS::kRunning, SS::kCancelPending},     {SS::kCancelPending, SS::kCancelled},
-    {SS::kCancelPending, SS::kCompleted},   {SS::kCancelPending, SS::kFailed},
+    {SS::kRunning, SS::kCompleted},
+    {SS::kRunning, SS::kFailed},
+    {SS::kRunning, SS::kCancelled},
+    {SS::kRunning, SS::kInterrupted},
+    {SS::kRunning, SS::kCancelPending},
+    {SS::kCancelPending, SS::kCancelled},
+    {SS::kCancelPending, SS::kCompleted},
+    {SS::kCancelPending, SS::kFailed},
     {SS::kCancelPending, SS::kInterrupted},
 };
 

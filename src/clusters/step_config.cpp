@@ -29,8 +29,9 @@ Result<StepConfig> StepConfigFromJson(const json& j) {
   SLUICE_RETURN_IF_ERROR(ReadField(j, "ActionOnFailure", action, where));
   auto parsed = ParseActionOnFailure(action);
   if (!parsed) {
-    return Invalid(where + ": ActionOnFailure must be TERMINATE_CLUSTER, TERMINATE_JOB_FLOW, "
-                           "CANCEL_AND_WAIT or CONTINUE, not \"" +
+    return Invalid(where +
+                   ": ActionOnFailure must be TERMINATE_CLUSTER, TERMINATE_JOB_FLOW, "
+                   "CANCEL_AND_WAIT or CONTINUE, not \"" +
                    action + "\"");
   }
   step.action_on_failure = *parsed;

@@ -59,8 +59,8 @@ Result<pid_t> Spawn(const SpawnOptions& options) {
   SpawnSetup setup;
   // Its own session: the child leads a new process group, so SignalGroup reaches its
   // descendants, and a terminal's Ctrl-C does not reach it directly.
-  posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
-                                            POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&setup.attr,
+                           POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   sigset_t none, all;
   sigemptyset(&none);
   sigfillset(&all);
@@ -68,9 +68,8 @@ Result<pid_t> Spawn(const SpawnOptions& options) {
   posix_spawnattr_setsigdefault(&setup.attr, &all);
   posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   auto redirect = [&](int fd, const std::filesystem::path& path) {
-    posix_spawn_file_actions_addopen(&setup.actions, fd,
-                                     path.empty() ? "/dev/null" : path.c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    posix_spawn_file_actions_addopen(&setup.actions, fd, path.empty() ? "/dev/null" : path.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
   };
   redirect(STDOUT_FILENO, options.stdout_path);
   redirect(STDERR_FILENO, options.stderr_path);
@@ -83,8 +82,8 @@ Result<pid_t> Spawn(const SpawnOptions& options) {
   std::vector<char*> env_pointers = Pointers(env);
   // posix_spawnp searches the PATH of the engine; the child's PATH is set from `env`.
   pid_t pid = 0;
-  int error = posix_spawnp(&pid, argv[0].c_str(), &setup.actions, &setup.attr,
-                           argv_pointers.data(), env_pointers.data());
+  int error = posix_spawnp(&pid, argv[0].c_str(), &setup.actions, &setup.attr, argv_pointers.data(),
+                           env_pointers.data());
   if (error != 0) {
     return Status::FailedPrecondition("cannot run " + options.argv[0] + ": " +
                                       std::strerror(error));
@@ -103,8 +102,8 @@ ExitStatus WaitForExit(pid_t pid) {
 
 std::string DescribeExit(const ExitStatus& status) {
   if (status.signal != 0) {
-    return "killed by signal " + std::to_string(status.signal) + " (" +
-           ::strsignal(status.signal) + ")";
+    return "killed by signal " + std::to_string(status.signal) + " (" + ::strsignal(status.signal) +
+           ")";
   }
   return "exit code " + std::to_string(status.exit_code);
 }

@@ -4,8 +4,18 @@
 //   write_log   appends one JSON line per delivery to a local file (Parameters: Path), synced
 //               before the delivery counts as done:
 //               {"delivery","attempt","rule","time","input"}.
-// Later issues add create_cluster, add_steps, terminate_cluster, run_sql, load_warehouse.
+//   create_cluster  launches a cluster from a template (Parameters: Template, Reuse, Tags,
+//               Steps). Reuse: true attaches to the template's newest live cluster instead.
+//   add_steps   adds steps to a cluster (Parameters: ClusterId, default ${detail.clusterId}, or
+//               Cluster, a template whose newest live cluster takes them; Unique; Steps).
+//               Unique: true skips a step whose name is already PENDING or RUNNING there.
+//   terminate_cluster  asks a cluster to end (Parameters: ClusterId or Cluster, as add_steps).
+// Cluster actions' parameters are templated from the event and the cluster (see
+// parameter_template.h) and are idempotent on the delivery key.
+// Later issues add run_sql, load_warehouse.
 #pragma once
+
+#include <functional>
 
 #include "sluice/bus/action_registry.h"
 #include "sluice/common/aws_identity.h"
@@ -18,6 +28,8 @@ struct ActionContext {
   store::Database* db;
   AwsIdentity identity;
   const Clock* clock;
+  // Called after an action recorded cluster work, to wake the cluster manager; may be empty.
+  std::function<void()> clusters_changed;
 };
 
 void RegisterBuiltinActions(bus::ActionRegistry& registry, const ActionContext& context);

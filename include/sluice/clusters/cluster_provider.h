@@ -28,7 +28,7 @@ struct ProviderReport {
   std::string step_id;
   ReasonCode reason = ReasonCode::kNone;
   std::string message;
-  int exit_code = 0;      // kStepExited
+  int exit_code = 0;       // kStepExited
   bool signalled = false;  // kStepExited: ended by a signal (exit_code holds the signal)
   std::string log_file;    // kStepExited: where the step's stderr is kept, for FailureDetails
 

@@ -49,8 +49,8 @@ struct ClusterTemplate {
   std::map<std::string, std::string> tags;
   std::string log_uri;  // s3://bucket/prefix/, or empty: logs stay on this machine only
   int step_concurrency = 1;
-  bool keep_alive = false;             // KeepJobFlowAliveWhenNoSteps
-  bool termination_protected = false;  // TerminationProtected
+  bool keep_alive = false;                      // KeepJobFlowAliveWhenNoSteps
+  bool termination_protected = false;           // TerminationProtected
   std::optional<int64_t> idle_timeout_seconds;  // AutoTerminationPolicy.IdleTimeout
   int64_t max_lifetime_seconds = 24 * 3600;     // sluice's guard against orphaned clusters
 };

@@ -17,8 +17,8 @@
 namespace sluice {
 
 struct SpawnOptions {
-  std::vector<std::string> argv;  // argv[0] is looked up on the PATH when it has no '/'
-  std::filesystem::path cwd;      // empty: the engine's
+  std::vector<std::string> argv;           // argv[0] is looked up on the PATH when it has no '/'
+  std::filesystem::path cwd;               // empty: the engine's
   std::map<std::string, std::string> env;  // set over the engine's own environment
   std::filesystem::path stdout_path;       // created or appended to; empty: /dev/null
   std::filesystem::path stderr_path;

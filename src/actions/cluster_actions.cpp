@@ -1,0 +1,213 @@
+#include "actions/cluster_actions.h"
+
+#include "actions/parameter_template.h"
+#include "sluice/common/json_fields.h"
+
+namespace sluice::actions {
+namespace {
+
+using bus::InvokeResult;
+using nlohmann::json;
+
+Status Invalid(const std::string& message) {
+  return Status::InvalidArgument(message, "ValidationException");
+}
+
+// The default cluster of add_steps and terminate_cluster: the one the event is about.
+const json kEventCluster = "${detail.clusterId}";
+
+Status CheckSteps(const json& p) {
+  auto steps = p.find("Steps");
+  if (steps == p.end()) return Status::Ok();
+  if (!steps->is_array()) return Invalid("Parameters.Steps must be an array of steps");
+  for (const json& step : *steps) {
+    SLUICE_RETURN_IF_ERROR(clusters::StepConfigFromJson(step).status().WithContext("Parameters"));
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<clusters::StepConfig>> ReadSteps(const json& p) {
+  std::vector<clusters::StepConfig> steps;
+  auto list = p.find("Steps");
+  if (list == p.end() || !list->is_array()) return steps;
+  for (const json& step : *list) {
+    SLUICE_ASSIGN_OR_RETURN(clusters::StepConfig config, clusters::StepConfigFromJson(step));
+    steps.push_back(std::move(config));
+  }
+  return steps;
+}
+
+// A failure no retry can fix (a bad template variable, a cluster that is gone) goes to the
+// dead-letter store at once; a store error may pass, so it is retried.
+InvokeResult Failed(const Status& status, const char* code) {
+  if (status.code() == StatusCode::kIoError || status.code() == StatusCode::kInternal) {
+    return InvokeResult::Retry("INTERNAL_ERROR", status.ToString());
+  }
+  return InvokeResult::Fail(code, status.message());
+}
+
+Result<json> EventOf(const bus::Invocation& invocation) {
+  json event = json::parse(invocation.input, nullptr, false);
+  if (event.is_discarded()) return Invalid("the input is not JSON");
+  return event;
+}
+
+// Finds the cluster an action on a cluster is about: Parameters.Cluster names a template (its
+// newest live cluster), else Parameters.ClusterId (default: the event's detail.clusterId).
+Result<clusters::Cluster> TargetCluster(store::Transaction& tx, const clusters::ClusterStore& store,
+                                        const json& p, const json& event) {
+  if (auto name = p.find("Cluster"); name != p.end()) {
+    SLUICE_ASSIGN_OR_RETURN(json expanded, ExpandTemplate(*name, event, nullptr));
+    std::string template_name = expanded.is_string() ? expanded.get<std::string>() : "";
+    SLUICE_ASSIGN_OR_RETURN(std::optional<clusters::Cluster> live,
+                            store.FindLiveCluster(tx, template_name));
+    if (!live) {
+      return Status::NotFound("no live cluster of template " + template_name,
+                              "ResourceNotFoundException");
+    }
+    return *live;
+  }
+  SLUICE_ASSIGN_OR_RETURN(json id,
+                          ExpandTemplate(p.value("ClusterId", kEventCluster), event, nullptr));
+  if (!id.is_string()) return Invalid("ClusterId must be a string, not " + id.dump());
+  SLUICE_ASSIGN_OR_RETURN(std::optional<clusters::Cluster> cluster,
+                          store.GetCluster(tx, id.get<std::string>()));
+  if (!cluster) {
+    return Status::NotFound("cluster " + id.get<std::string>() + " does not exist",
+                            "ResourceNotFoundException");
+  }
+  return *cluster;
+}
+
+}  // namespace
+
+// create_cluster -------------------------------------------------------------------------------
+
+Status CreateClusterAction::CheckParameters(const json& p) const {
+  SLUICE_RETURN_IF_ERROR(
+      RejectUnknownKeys(p, {"Template", "Reuse", "Tags", "Steps"}, "Parameters"));
+  std::string name;
+  bool reuse = false;
+  SLUICE_RETURN_IF_ERROR(ReadField(p, "Template", name, "Parameters"));
+  SLUICE_RETURN_IF_ERROR(ReadField(p, "Reuse", reuse, "Parameters"));
+  if (name.empty()) return Invalid("Parameters.Template must name a cluster template");
+  if (auto tags = p.find("Tags"); tags != p.end() && !tags->is_object()) {
+    return Invalid("Parameters.Tags must be an object of strings");
+  }
+  SLUICE_RETURN_IF_ERROR(CheckSteps(p));
+  SLUICE_RETURN_IF_ERROR(CheckTemplate(p, /*cluster_known=*/false).WithContext("Parameters"));
+  return context_.db->Read([&](store::Transaction& tx) -> Status {
+    SLUICE_ASSIGN_OR_RETURN(auto found, store_.GetTemplate(tx, name));
+    if (!found)
+      return Status::NotFound("cluster template " + name + " does not exist",
+                              "ResourceNotFoundException");
+    return Status::Ok();
+  });
+}
+
+InvokeResult CreateClusterAction::Run(const bus::Invocation& invocation) {
+  auto event = EventOf(invocation);
+  if (!event.ok()) return InvokeResult::Fail("INVALID_INPUT", event.status().message());
+  auto p = ExpandTemplate(invocation.target.parameters, *event, nullptr);
+  if (!p.ok()) return Failed(p.status().WithContext("create_cluster"), "INVALID_PARAMETER");
+  clusters::CreateRequest request;
+  request.delivery_key = std::string(invocation.delivery_key);
+  if (auto tags = p->find("Tags"); tags != p->end() && tags->is_object()) {
+    for (const auto& [key, value] : tags->items()) {
+      request.tags[key] = value.is_string() ? value.get<std::string>() : value.dump();
+    }
+  }
+  auto steps = ReadSteps(*p);
+  if (!steps.ok()) return Failed(steps.status().WithContext("create_cluster"), "INVALID_PARAMETER");
+  const std::string name = p->value("Template", "");
+  Status made = context_.db->Write([&](store::Transaction& tx) -> Status {
+    SLUICE_ASSIGN_OR_RETURN(auto spec, store_.GetTemplate(tx, name));
+    if (!spec) {
+      return Status::NotFound("cluster template " + name + " does not exist",
+                              "ResourceNotFoundException");
+    }
+    std::optional<clusters::Cluster> cluster;
+    if (p->value("Reuse", false)) {
+      SLUICE_ASSIGN_OR_RETURN(cluster, store_.FindLiveCluster(tx, name));
+    }
+    if (!cluster) {
+      SLUICE_ASSIGN_OR_RETURN(cluster,
+                              store_.CreateCluster(tx, *spec, request, context_.clock->Now()));
+    }
+    if (steps->empty()) return Status::Ok();
+    clusters::AddStepsRequest add;
+    add.delivery_key = request.delivery_key;
+    return store_.AddSteps(tx, cluster->id, *steps, add, context_.clock->Now()).status();
+  });
+  if (!made.ok()) return Failed(made.WithContext("create_cluster"), "NO_RESOURCE");
+  if (context_.clusters_changed) context_.clusters_changed();
+  return InvokeResult::Ok();
+}
+
+// add_steps ------------------------------------------------------------------------------------
+
+Status AddStepsAction::CheckParameters(const json& p) const {
+  SLUICE_RETURN_IF_ERROR(
+      RejectUnknownKeys(p, {"ClusterId", "Cluster", "Unique", "Steps"}, "Parameters"));
+  if (p.contains("ClusterId") && p.contains("Cluster")) {
+    return Invalid("Parameters: give ClusterId or Cluster, not both");
+  }
+  bool unique = false;
+  SLUICE_RETURN_IF_ERROR(ReadField(p, "Unique", unique, "Parameters"));
+  if (!p.contains("Steps") || !p["Steps"].is_array() || p["Steps"].empty()) {
+    return Invalid("Parameters.Steps must be a non-empty array of steps");
+  }
+  SLUICE_RETURN_IF_ERROR(CheckSteps(p));
+  // The cluster is found through ClusterId or Cluster, so those cannot read from it.
+  for (const char* key : {"ClusterId", "Cluster"}) {
+    if (auto it = p.find(key); it != p.end()) {
+      SLUICE_RETURN_IF_ERROR(
+          CheckTemplate(*it, false).WithContext(std::string("Parameters.") + key));
+    }
+  }
+  return CheckTemplate(p["Steps"], /*cluster_known=*/true).WithContext("Parameters.Steps");
+}
+
+InvokeResult AddStepsAction::Run(const bus::Invocation& invocation) {
+  auto event = EventOf(invocation);
+  if (!event.ok()) return InvokeResult::Fail("INVALID_INPUT", event.status().message());
+  const json& p = invocation.target.parameters;
+  Status added = context_.db->Write([&](store::Transaction& tx) -> Status {
+    SLUICE_ASSIGN_OR_RETURN(clusters::Cluster cluster, TargetCluster(tx, store_, p, *event));
+    SLUICE_ASSIGN_OR_RETURN(json steps, ExpandTemplate(p["Steps"], *event, &cluster));
+    SLUICE_ASSIGN_OR_RETURN(std::vector<clusters::StepConfig> configs,
+                            ReadSteps(json{{"Steps", steps}}));
+    clusters::AddStepsRequest request;
+    request.unique = p.value("Unique", false);
+    request.delivery_key = std::string(invocation.delivery_key);
+    return store_.AddSteps(tx, cluster.id, configs, request, context_.clock->Now()).status();
+  });
+  if (!added.ok()) return Failed(added.WithContext("add_steps"), "NO_RESOURCE");
+  if (context_.clusters_changed) context_.clusters_changed();
+  return InvokeResult::Ok();
+}
+
+// terminate_cluster ----------------------------------------------------------------------------
+
+Status TerminateClusterAction::CheckParameters(const json& p) const {
+  SLUICE_RETURN_IF_ERROR(RejectUnknownKeys(p, {"ClusterId", "Cluster"}, "Parameters"));
+  if (p.contains("ClusterId") && p.contains("Cluster")) {
+    return Invalid("Parameters: give ClusterId or Cluster, not both");
+  }
+  return CheckTemplate(p, /*cluster_known=*/false).WithContext("Parameters");
+}
+
+InvokeResult TerminateClusterAction::Run(const bus::Invocation& invocation) {
+  auto event = EventOf(invocation);
+  if (!event.ok()) return InvokeResult::Fail("INVALID_INPUT", event.status().message());
+  const json& p = invocation.target.parameters;
+  Status ended = context_.db->Write([&](store::Transaction& tx) -> Status {
+    SLUICE_ASSIGN_OR_RETURN(clusters::Cluster cluster, TargetCluster(tx, store_, p, *event));
+    return store_.RequestTermination(tx, cluster.id, context_.clock->Now());
+  });
+  if (!ended.ok()) return Failed(ended.WithContext("terminate_cluster"), "NO_RESOURCE");
+  if (context_.clusters_changed) context_.clusters_changed();
+  return InvokeResult::Ok();
+}
+
+}  // namespace sluice::actions
