@@ -30,7 +30,7 @@ constexpr int kEvents = 300;
   auto db = store::Database::Open(db_path);
   if (!db.ok()) ::_exit(3);
   ActionRegistry actions;
-  actions::RegisterBuiltinActions(actions, {db->get(), {}, &SystemClock::Instance()});
+  actions::RegisterBuiltinActions(actions, {db->get(), {}, &SystemClock::Instance(), nullptr});
   DispatcherOptions options;
   options.backoff_base = std::chrono::milliseconds(1);
   options.backoff_cap = std::chrono::milliseconds(5);
