@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The demo: a tour of what sluice does today. It puts a rule on the bus, lands a generated orders
-# file in the local lake, and shows the object, the EventBridge event the lake logged with the
-# change, and the rule's target receiving it when the engine runs.
+# The demo: a tour of what sluice does today. It declares a transient cluster template and rules
+# (an upload under raw/orders/ launches a cluster; the cluster's WAITING event adds a step that
+# sums the orders by country), lands a generated orders file in the local lake, runs the engine
+# until it is quiet, and shows the object, the events, the cluster's life, the step's output and
+# what the run would have cost on EMR.
 set -euo pipefail
 build=${1:-build}
 cd "$(dirname "$0")/.."
@@ -30,13 +32,38 @@ ls -l "$demo/orders.csv"
 step "$("$sluice" version | paste -sd " ")"
 step "sluice mb s3://lake"
 "$sluice" mb s3://lake
-step "sluice rules put: orders landing under raw/orders/ go to a log target"
+step "a bootstrap script in the lake, and a cluster template that runs it on every node"
+cat > "$demo/setup.sh" <<'SH'
+#!/bin/sh
+echo "node $SLUICE_NODE_ID ($SLUICE_NODE_ROLE) of $SLUICE_CLUSTER_ID is ready" > ready.txt
+SH
+"$sluice" put "$demo/setup.sh" s3://lake/bootstrap/setup.sh
+"$sluice" clusters templates put --file '{"Name": "orders-etl", "ReleaseLabel": "emr-7.5.0",
+  "Applications": [{"Name": "DuckDB"}],
+  "Instances": {"InstanceGroups": [
+      {"InstanceRole": "MASTER", "InstanceType": "m5.xlarge", "InstanceCount": 1},
+      {"InstanceRole": "CORE", "InstanceType": "m5.xlarge", "InstanceCount": 2}],
+    "KeepJobFlowAliveWhenNoSteps": false},
+  "BootstrapActions": [{"Name": "setup",
+    "ScriptBootstrapAction": {"Path": "s3://lake/bootstrap/setup.sh"}}],
+  "LogUri": "s3://lake/logs/", "AutoTerminationPolicy": {"IdleTimeout": 600}}'
+"$sluice" clusters templates ls
+step "sluice rules put: an upload under raw/orders/ launches a cluster and logs the delivery"
 "$sluice" rules put --name raw-orders-arrived \
   --pattern '{"source":["aws.s3"],"detail-type":["Object Created"],
               "detail":{"bucket":{"name":["lake"]},"object":{"key":[{"prefix":"raw/orders/"}]}}}' \
-  --targets '[{"Id":"log","Action":"write_log","Parameters":{"Path":"'"$demo"'/deliveries.jsonl"},
+  --targets '[{"Id":"launch","Action":"create_cluster",
+               "Parameters":{"Template":"orders-etl","Tags":{"source_key":"${detail.object.key}"}}},
+              {"Id":"log","Action":"write_log","Parameters":{"Path":"'"$demo"'/deliveries.jsonl"},
                "InputTransformer":{"InputPathsMap":{"key":"$.detail.object.key","size":"$.detail.object.size"},
                                    "InputTemplate":"{\"file\": \"<key>\", \"bytes\": <size>}"}}]'
+step "sluice rules put: a waiting orders-etl cluster gets the step that sums revenue by country"
+"$sluice" rules put --name cluster-ready \
+  --pattern '{"source":["aws.emr"],"detail-type":["EMR Cluster State Change"],
+              "detail":{"state":["WAITING"],"name":["orders-etl"]}}' \
+  --targets '[{"Id":"steps","Action":"add_steps","Parameters":{"Unique":true,"Steps":[
+               {"Name":"revenueByCountry","ActionOnFailure":"CONTINUE","Command":["sh","-c",
+                "sluice get s3://lake/${cluster.tags.source_key} orders.csv >/dev/null && awk -F, '"'"'NR>1 && $6!=\"CANCELLED\" {r[$3]+=$4*$5} END {for (c in r) printf \"%s %.2f\\n\", c, r[c]}'"'"' orders.csv | sort"]}]}}]'
 "$sluice" rules ls
 step "sluice put orders.csv s3://lake/raw/orders/"
 "$sluice" put "$demo/orders.csv" s3://lake/raw/orders/
@@ -48,18 +75,32 @@ echo
 step "sluice events ls  (the event the lake logged in the same transaction as the put)"
 "$sluice" events ls
 "$sluice" events ls --json | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["Events"][0]["Event"], indent=2))'
-step "sluice serve --until-idle  (the engine routes the event to the rule's target and stops)"
+step "sluice serve --until-idle  (the engine runs the pipeline and stops when it is quiet)"
 "$sluice" serve --until-idle
-step "what the target received ($demo/deliveries.jsonl)"
+step "what the log target received ($demo/deliveries.jsonl)"
 cat "$demo/deliveries.jsonl"
-step "the lake keeps bytes in files named by ids, never by keys"
-find "$SLUICE_HOME/lake/objects" -type f | sed "s|$SLUICE_HOME/||"
-
+step "sluice clusters ls; the cluster's and the step's events"
+"$sluice" clusters ls
+"$sluice" events ls --source aws.emr --json | python3 -c '
+import json, sys
+for e in json.load(sys.stdin)["Events"]:
+    d = e["Event"]["detail"]
+    print(f"{e['"'"'Event'"'"']['"'"'time'"'"']}  {e['"'"'Event'"'"']['"'"'detail-type'"'"']:26}  {d.get('"'"'stepId'"'"', d['"'"'clusterId'"'"']):16}  {d['"'"'state'"'"']}")'
+cluster=$("$sluice" clusters ls --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["Clusters"][0]["Id"])')
+step "sluice steps ls $cluster"
+"$sluice" steps ls "$cluster"
+stepid=$("$sluice" steps ls "$cluster" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["Steps"][0]["Id"])')
+step "sluice steps logs $cluster $stepid  (revenue by country: the step's stdout)"
+"$sluice" steps logs "$cluster" "$stepid"
+step "the logs archived in the lake, as EMR archives them"
+"$sluice" ls --recursive "s3://lake/logs/$cluster/"
+step "sluice cost  (here, and the same node-seconds on EMR, one-minute minimum per node)"
+"$sluice" cost
 cat <<EOT
 
 Done. The data dir is $SLUICE_HOME; try, for example:
   SLUICE_HOME=$SLUICE_HOME $build/src/cli/sluice ls s3://lake/raw/
   SLUICE_HOME=$SLUICE_HOME $build/src/cli/sluice events ls --json
-Transient clusters, SQL steps and the warehouse that turn this upload into a pipeline run are on
-the roadmap (docs/user-guide.md).
+  SLUICE_HOME=$SLUICE_HOME $build/src/cli/sluice clusters describe $cluster
+SQL steps and the warehouse are on the roadmap (docs/user-guide.md, docs/clusters.md).
 EOT

@@ -8,6 +8,8 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <thread>
 
 #include "cli/command.h"
@@ -44,12 +46,17 @@ Status Serve(DataDir& dir, const ServeArgs& args) {
   provider_options.root = dir.path() / "clusters";
   provider_options.marker = data_dir;
   provider_options.lake = lake;
-  provider_options.environment = {{"SLUICE_HOME", data_dir}};
-  clusters::LocalProvider provider(provider_options);
+  // Steps and bootstrap actions can run `sluice` itself (`sluice get s3://...`) on this data dir.
+  std::string path = std::filesystem::read_symlink("/proc/self/exe").parent_path().string();
+  if (const char* inherited = std::getenv("PATH"); inherited != nullptr)
+    path += ":" + std::string(inherited);
+  provider_options.environment = {{"SLUICE_HOME", data_dir}, {"PATH", path}};
+  // Destroyed before the manager (below): its threads report to the manager until they end.
+  auto provider = std::make_unique<clusters::LocalProvider>(provider_options);
   clusters::ClusterManagerOptions manager_options;
   manager_options.identity = dir.identity();
   manager_options.prices = prices;
-  clusters::ClusterManager manager(*db, provider, manager_options);
+  clusters::ClusterManager manager(*db, *provider, manager_options);
   dir.OnClustersChanged([&manager] { manager.Notify(); });
 
   bus::DispatcherOptions options;
@@ -89,6 +96,7 @@ Status Serve(DataDir& dir, const ServeArgs& args) {
   if (stopped.ok() && stopped->steps_interrupted > 0) {
     spdlog::warn("stopped {} running steps (INTERRUPTED)", stopped->steps_interrupted);
   }
+  provider.reset();
   return ran;
 }
 

@@ -51,7 +51,8 @@ class ClusterProvider {
   using Listener = std::function<void(ProviderReport)>;
   virtual ~ClusterProvider() = default;
 
-  // Where reports go. Set once, before the first call.
+  // Where reports go. Set once, before the first call. Reports may arrive until the provider is
+  // destroyed, so destroy it before whatever the listener refers to.
   virtual void SetListener(Listener listener) = 0;
   // Brings up the cluster's nodes: reports kBootstrapping, then kReady or kFailed.
   virtual void Launch(const Cluster& cluster) = 0;
