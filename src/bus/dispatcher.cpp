@@ -136,6 +136,9 @@ Result<RoundStats> Dispatcher::RunOnce() {
       for (const std::string& name : matched) {
         auto it = s.rules.find(name);
         if (it == s.rules.end() || it->second.rule.state != RuleState::kEnabled) continue;
+        // As on EventBridge, a rule sees the events that arrive after it was made, not the log's
+        // history (scheduled events are made for their rule).
+        if (event.only_rule.empty() && event.received < it->second.created) continue;
         const Rule& rule = it->second.rule;
         TransformContext context{
             rule.name, RuleArn(options_.identity.region, options_.identity.account_id, rule.name),

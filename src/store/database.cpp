@@ -1,5 +1,7 @@
 #include "sluice/store/database.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <exception>
@@ -114,7 +116,11 @@ Status Database::Write(const Body& body) {
   std::vector<QueuedWrite*> group(queue_.begin(),
                                   queue_.begin() + std::min(queue_.size(), kMaxGroupSize));
   lock.unlock();
+  // Only a group that changed rows counts as a commit: consumers that poll with an empty write
+  // (a router finding no new events) must not wake each other, or themselves, forever.
+  const sqlite3_int64 changes_before = sqlite3_total_changes64(writer_->handle());
   CommitGroup(group);
+  const bool changed = sqlite3_total_changes64(writer_->handle()) != changes_before;
   lock.lock();
   for (QueuedWrite* member : group) {
     queue_.pop_front();
@@ -122,8 +128,10 @@ Status Database::Write(const Body& body) {
     if (member != &write) member->wake.notify_one();
   }
   if (!queue_.empty()) queue_.front()->wake.notify_one();
-  ++commits_;
-  committed_.notify_all();
+  if (changed) {
+    ++commits_;
+    committed_.notify_all();
+  }
   return write.status;
 }
 

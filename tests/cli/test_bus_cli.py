@@ -979,7 +979,7 @@ class RulesTest(SluiceCase):
             (["--name", "r", "--pattern", pattern] + targets(with_(Id="bad id")),
              "ValidationException", "target id \"bad id\" may hold only letters"),
             (["--name", "r", "--pattern", pattern] + targets({"Id": "t", "Action": "nope"}),
-             "ValidationException", 'unknown action "nope" (known: put_events, write_log)'),
+             "ValidationException", 'unknown action "nope" (known: add_steps, create_cluster, put_events, terminate_cluster, write_log)'),
             (["--name", "r", "--pattern", pattern] + targets({"Id": "t"}),
              "ValidationException", "name exactly one of Action and Function"),
             (["--name", "r", "--pattern", pattern] + targets(
@@ -1223,6 +1223,15 @@ class PipelineTest(SluiceCase):
         self.assertEqual(self.dead_letters(), [])
         self.assertEqual([line["delivery"] for line in self.log_lines(path)],
                          ["{}/backfill/log".format(event_id)])
+
+    def test_a_rule_does_not_see_events_from_before_it_was_made(self):
+        path = self.log_path()
+        self.put_event("com.example.app", "Before")
+        self.put_rule("late", {"source": ["com.example.app"]}, [self.write_log("log", path)])
+        after = self.put_event("com.example.app", "After")
+        self.serve_until_idle()
+        self.assertEqual([line["delivery"] for line in self.log_lines(path)],
+                         ["{}/late/log".format(after)])
 
     def test_serve_until_idle_with_nothing_to_do(self):
         self.serve_until_idle()

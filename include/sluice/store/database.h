@@ -46,8 +46,8 @@ class Database {
   Status Write(const Body& body);
   Status Read(const Body& body);
 
-  // How many write groups this handle has committed. With WaitForCommit, lets a consumer sleep
-  // until something new is in the store instead of polling.
+  // How many write groups this handle has committed that changed rows. With WaitForCommit, lets
+  // a consumer sleep until something new is in the store instead of polling.
   uint64_t commit_count() const;
   // Returns once commit_count() exceeds `seen`, or after `timeout`.
   void WaitForCommit(uint64_t seen, std::chrono::milliseconds timeout);
