@@ -192,20 +192,21 @@ Result<int64_t> RedriveDeadLetter(store::Transaction& tx, int64_t delivery_id, T
   SLUICE_ASSIGN_OR_RETURN(std::optional<Delivery> d, GetDelivery(tx, delivery_id));
   SLUICE_ASSIGN_OR_RETURN(
       store::Cursor letter,
-      tx.Query("SELECT error_code FROM dead_letters WHERE delivery_id = ?", delivery_id));
+      tx.Query("SELECT error_code, error_message FROM dead_letters WHERE delivery_id = ?", delivery_id));
   SLUICE_ASSIGN_OR_RETURN(bool found, letter.Next());
   if (!d || !found) {
     return Status::NotFound("no dead letter for delivery " + std::to_string(delivery_id),
                             "ResourceNotFoundException");
   }
   // Such a delivery never had the input its target asked for (it holds the raw event): sending
-  // it would bypass the target's InputTransformer, and transforming again would fail again.
+  // it would bypass the target's InputPath or InputTransformer, and shaping again would fail
+  // again.
   if (letter.Text(0) == kInvalidInput) {
     return Status::FailedPrecondition(
         "delivery " + std::to_string(delivery_id) +
-            " failed with INVALID_INPUT: its target's InputTransformer cannot make valid JSON "
-            "from the event, so no attempt can succeed; fix the rule's target and put the event "
-            "again",
+            " failed with INVALID_INPUT (" + letter.Text(1) +
+            "): its target's input cannot be made from the event, so no attempt can succeed; "
+            "fix the rule's target and put the event again",
         "InvalidInput");
   }
   SLUICE_RETURN_IF_ERROR(

@@ -41,7 +41,12 @@ Status Serve(DataDir& dir, const ServeArgs& args) {
   SLUICE_ASSIGN_OR_RETURN(lake::LocalObjectStore * lake, dir.Lake());
   SLUICE_ASSIGN_OR_RETURN(clusters::PriceTable prices,
                           clusters::PriceTable::Load(dir.path() / "prices.json"));
-  const std::string data_dir = std::filesystem::absolute(dir.path()).lexically_normal().string();
+  // One spelling per data dir (`d`, `./d/`, a symlink to it): it is the marker ReapLeftovers
+  // matches, so the next engine finds what this one left running however it was given.
+  std::error_code canonical_error;
+  std::filesystem::path canonical = std::filesystem::canonical(dir.path(), canonical_error);
+  if (canonical_error) canonical = std::filesystem::absolute(dir.path()).lexically_normal();
+  const std::string data_dir = canonical.string();
   clusters::LocalProviderOptions provider_options;
   provider_options.root = dir.path() / "clusters";
   provider_options.marker = data_dir;

@@ -1,19 +1,20 @@
 #include "cluster_events.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "sluice/common/ids.h"
+#include "sluice/common/time_format.h"
 
 namespace sluice::clusters {
 namespace {
 
 using nlohmann::json;
 
-// "2016-12-16 21:00 UTC", as EMR's messages write times.
+// "2016-12-16 21:00 UTC", as EMR's messages write times. Not fmt's time_point formatting: before
+// fmt 10 it writes local time.
 std::string MessageTime(TimePoint t) {
-  return fmt::format("{:%Y-%m-%d %H:%M} UTC",
-                     std::chrono::time_point_cast<std::chrono::seconds>(t));
+  std::string rfc3339 = FormatRfc3339Seconds(t);  // 2016-12-16T21:00:05Z
+  return rfc3339.substr(0, 10) + " " + rfc3339.substr(11, 5) + " UTC";
 }
 
 bool IsFailure(ReasonCode code) {

@@ -263,7 +263,10 @@ Status ClusterManager::Advance(Cluster& cluster, ManagerRoundStats& stats) {
     if (step.state != StepState::kPending) continue;
     if (running >= cluster.spec.step_concurrency || !IsLive(cluster.state)) break;
     SLUICE_RETURN_IF_ERROR(StartStep(cluster, step, stats));
-    if (step.state == StepState::kRunning) ++running;
+    // A step that could not start has applied its ActionOnFailure, which may have cancelled the
+    // pending steps held here: the next round starts what is left, read afresh.
+    if (step.state != StepState::kRunning) break;
+    ++running;
   }
   if (!IsLive(cluster.state)) return Status::Ok();  // a failed start may have ended it
   bool pending = std::any_of(steps.begin(), steps.end(),

@@ -268,11 +268,6 @@ Result<std::vector<std::string>> ClusterStore::AddSteps(store::Transaction& tx,
   }
   SLUICE_ASSIGN_OR_RETURN(std::vector<Step> active,
                           ListSteps(tx, cluster_id, {StepState::kPending, StepState::kRunning}));
-  if (active.size() + steps.size() > kMaxActiveSteps) {
-    return InvalidRequest("cluster " + cluster_id +
-                          " would have more than 256 steps pending or "
-                          "running");
-  }
   for (const StepConfig& step : steps) {
     if (cluster->spec.step_concurrency > 1 &&
         step.action_on_failure != ActionOnFailure::kContinue) {
@@ -298,6 +293,12 @@ Result<std::vector<std::string>> ClusterStore::AddSteps(store::Transaction& tx,
           return s.config.name == steps[i].name;
         })) {
       continue;
+    }
+    // Counted as steps are added, so a retried or `unique` request that adds nothing is not
+    // refused; an error leaves nothing added, as the caller's transaction rolls back.
+    if (active.size() >= kMaxActiveSteps) {
+      return InvalidRequest("cluster " + cluster_id +
+                            " would have more than 256 steps pending or running");
     }
     Step step;
     step.id = NewEmrId("s-");

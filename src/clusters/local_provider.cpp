@@ -169,7 +169,10 @@ Status LocalProvider::RunBootstrapActions(const Cluster& cluster, const std::vec
                               (action.name.empty() ? "" : " (" + action.name + ")");
     fs::path script = options_.root / cluster.id / "bootstrap" / std::to_string(n + 1) /
                       fs::path(action.path).filename();
-    fs::create_directories(script.parent_path());
+    // Not the throwing overload: this runs on the provider's own thread. A folder that cannot be
+    // made fails the download (or the spawn, below) with a Status instead.
+    std::error_code ec;
+    fs::create_directories(script.parent_path(), ec);
     if (options_.lake == nullptr) return Status::Internal("the local provider has no lake");
     if (Status fetched = DownloadScript(*options_.lake, action.path, script); !fetched.ok()) {
       return Status::FailedPrecondition(label + ": cannot fetch " + action.path + ": " +
@@ -180,7 +183,7 @@ Status LocalProvider::RunBootstrapActions(const Cluster& cluster, const std::vec
     for (const Node& node : nodes) {
       fs::path logs = options_.root / cluster.id / "node" / node.id / "bootstrap-actions" /
                       std::to_string(n + 1);
-      fs::create_directories(logs);
+      fs::create_directories(logs, ec);
       SpawnOptions spawn;
       spawn.argv = {script.string()};
       spawn.argv.insert(spawn.argv.end(), action.args.begin(), action.args.end());

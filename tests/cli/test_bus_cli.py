@@ -1347,7 +1347,7 @@ class DeadLetterTest(SluiceCase):
         [letter] = self.dead_letters()
         self.assertEqual(letter["ErrorCode"], "INVALID_INPUT")
         line = self.fails("InvalidInput", "dlq", "redrive", str(letter["DeliveryId"]))
-        self.assertIn("InputTransformer", line)
+        self.assertIn("INVALID_INPUT", line)
         # --all sends back what it can and says what it skipped.
         process = self.run_sluice("dlq", "redrive", "--all")
         self.assertEqual(process.returncode, 0, self.describe(process))
