@@ -37,13 +37,19 @@ Result<std::vector<clusters::StepConfig>> ReadSteps(const json& p) {
   return steps;
 }
 
-// A failure no retry can fix (a bad template variable, a cluster that is gone) goes to the
-// dead-letter store at once; a store error may pass, so it is retried.
-InvokeResult Failed(const Status& status, const char* code) {
-  if (status.code() == StatusCode::kIoError || status.code() == StatusCode::kInternal) {
-    return InvokeResult::Retry("INTERNAL_ERROR", status.ToString());
+// A failure no retry can fix goes to the dead-letter store at once: NO_RESOURCE for a template
+// or cluster that is not there, INVALID_PARAMETER for parameters that cannot be made or are
+// refused. A store error may pass, so it is retried.
+InvokeResult Failed(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kIoError:
+    case StatusCode::kInternal:
+      return InvokeResult::Retry("INTERNAL_ERROR", status.ToString());
+    case StatusCode::kNotFound:
+      return InvokeResult::Fail("NO_RESOURCE", status.message());
+    default:
+      return InvokeResult::Fail("INVALID_PARAMETER", status.message());
   }
-  return InvokeResult::Fail(code, status.message());
 }
 
 Result<json> EventOf(const bus::Invocation& invocation) {
@@ -109,7 +115,7 @@ InvokeResult CreateClusterAction::Run(const bus::Invocation& invocation) {
   auto event = EventOf(invocation);
   if (!event.ok()) return InvokeResult::Fail("INVALID_INPUT", event.status().message());
   auto p = ExpandTemplate(invocation.target.parameters, *event, nullptr);
-  if (!p.ok()) return Failed(p.status().WithContext("create_cluster"), "INVALID_PARAMETER");
+  if (!p.ok()) return Failed(p.status().WithContext("create_cluster"));
   clusters::CreateRequest request;
   request.delivery_key = std::string(invocation.delivery_key);
   if (auto tags = p->find("Tags"); tags != p->end() && tags->is_object()) {
@@ -118,7 +124,7 @@ InvokeResult CreateClusterAction::Run(const bus::Invocation& invocation) {
     }
   }
   auto steps = ReadSteps(*p);
-  if (!steps.ok()) return Failed(steps.status().WithContext("create_cluster"), "INVALID_PARAMETER");
+  if (!steps.ok()) return Failed(steps.status().WithContext("create_cluster"));
   const std::string name = p->value("Template", "");
   Status made = context_.db->Write([&](store::Transaction& tx) -> Status {
     SLUICE_ASSIGN_OR_RETURN(auto spec, store_.GetTemplate(tx, name));
@@ -139,7 +145,7 @@ InvokeResult CreateClusterAction::Run(const bus::Invocation& invocation) {
     add.delivery_key = request.delivery_key;
     return store_.AddSteps(tx, cluster->id, *steps, add, context_.clock->Now()).status();
   });
-  if (!made.ok()) return Failed(made.WithContext("create_cluster"), "NO_RESOURCE");
+  if (!made.ok()) return Failed(made.WithContext("create_cluster"));
   if (context_.clusters_changed) context_.clusters_changed();
   return InvokeResult::Ok();
 }
@@ -182,7 +188,7 @@ InvokeResult AddStepsAction::Run(const bus::Invocation& invocation) {
     request.delivery_key = std::string(invocation.delivery_key);
     return store_.AddSteps(tx, cluster.id, configs, request, context_.clock->Now()).status();
   });
-  if (!added.ok()) return Failed(added.WithContext("add_steps"), "NO_RESOURCE");
+  if (!added.ok()) return Failed(added.WithContext("add_steps"));
   if (context_.clusters_changed) context_.clusters_changed();
   return InvokeResult::Ok();
 }
@@ -205,7 +211,7 @@ InvokeResult TerminateClusterAction::Run(const bus::Invocation& invocation) {
     SLUICE_ASSIGN_OR_RETURN(clusters::Cluster cluster, TargetCluster(tx, store_, p, *event));
     return store_.RequestTermination(tx, cluster.id, context_.clock->Now());
   });
-  if (!ended.ok()) return Failed(ended.WithContext("terminate_cluster"), "NO_RESOURCE");
+  if (!ended.ok()) return Failed(ended.WithContext("terminate_cluster"));
   if (context_.clusters_changed) context_.clusters_changed();
   return InvokeResult::Ok();
 }

@@ -97,7 +97,7 @@ Status Serve(DataDir& dir, const ServeArgs& args) {
   manager.Notify();
   cluster_thread.join();
   // Steps still running are stopped and recorded INTERRUPTED now, not found on the next start.
-  auto stopped = manager.Recover();
+  auto stopped = manager.Recover(clusters::ClusterManager::StopCause::kShutdown);
   if (stopped.ok() && stopped->steps_interrupted > 0) {
     spdlog::warn("stopped {} running steps (INTERRUPTED)", stopped->steps_interrupted);
   }

@@ -38,7 +38,7 @@ void ClusterManager::Notify() {
   wake_.notify_all();
 }
 
-Result<RecoveryReport> ClusterManager::Recover() {
+Result<RecoveryReport> ClusterManager::Recover(StopCause cause) {
   RecoveryReport recovery;
   SLUICE_ASSIGN_OR_RETURN(recovery.processes_reaped, provider_.ReapLeftovers());
   TimePoint now = options_.clock->Now();
@@ -58,8 +58,11 @@ Result<RecoveryReport> ClusterManager::Recover() {
         }
         step.failure_reason = "Unknown Error";
         step.failure_message =
-            "The engine stopped while the step was running; its processes were stopped when the "
-            "engine restarted";
+            cause == StopCause::kRestart
+                ? "The engine stopped while the step was running; its processes were stopped when "
+                  "the engine restarted"
+                : "The engine was shut down while the step was running; its processes were "
+                  "stopped";
         SLUICE_RETURN_IF_ERROR(
             store_.SetStepState(tx, cluster, step, StepState::kInterrupted, now));
         ++recovery.steps_interrupted;
@@ -187,6 +190,7 @@ Status ClusterManager::CancelPending(store::Transaction& tx, Cluster& cluster,
                                      ManagerRoundStats& stats) {
   SLUICE_ASSIGN_OR_RETURN(std::vector<Step> pending,
                           store_.ListSteps(tx, cluster.id, {StepState::kPending}));
+  std::reverse(pending.begin(), pending.end());  // oldest first, the order they were added
   for (Step& step : pending) {
     ++stats.transitions;
     SLUICE_RETURN_IF_ERROR(
@@ -271,16 +275,7 @@ Status ClusterManager::Advance(Cluster& cluster, ManagerRoundStats& stats) {
   if (!IsLive(cluster.state)) return Status::Ok();  // a failed start may have ended it
   bool pending = std::any_of(steps.begin(), steps.end(),
                              [](const Step& s) { return s.state == StepState::kPending; });
-  if (running > 0 || pending) {
-    if (cluster.state == ClusterState::kWaiting && running > 0) {
-      ++stats.transitions;
-      return db_.Write([&](store::Transaction& tx) {
-        return store_.SetClusterState(tx, cluster, ClusterState::kRunning, ReasonCode::kNone, "",
-                                      now);
-      });
-    }
-    return Status::Ok();
-  }
+  if (running > 0 || pending) return Status::Ok();
   // No work left.
   if (!cluster.spec.keep_alive && cluster.ran_steps) {
     return db_.Write([&](store::Transaction& tx) {
@@ -318,6 +313,11 @@ Status ClusterManager::StartStep(Cluster& cluster, Step& step, ManagerRoundStats
     SLUICE_RETURN_IF_ERROR(store_.MarkRanSteps(tx, cluster));
     if (started.ok()) {
       step.pid = *started;
+      // The cluster runs (its event first), then the step.
+      if (cluster.state == ClusterState::kWaiting) {
+        SLUICE_RETURN_IF_ERROR(store_.SetClusterState(tx, cluster, ClusterState::kRunning,
+                                                      ReasonCode::kNone, "", now));
+      }
       return store_.SetStepState(tx, cluster, step, StepState::kRunning, now);
     }
     step.failure_reason = "Unknown Error";

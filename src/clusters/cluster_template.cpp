@@ -14,6 +14,11 @@ Status Invalid(const std::string& message) {
 
 Status ReadInstanceGroups(const json& instances, ClusterTemplate& t, const std::string& where) {
   if (auto groups = instances.find("InstanceGroups"); groups != instances.end()) {
+    for (const char* shorthand : {"MasterInstanceType", "SlaveInstanceType", "InstanceCount"}) {
+      if (instances.contains(shorthand)) {
+        return Invalid(where + ": Instances: give InstanceGroups or " + shorthand + ", not both");
+      }
+    }
     if (!groups->is_array()) return Invalid(where + ": Instances.InstanceGroups must be an array");
     for (size_t i = 0; i < groups->size(); ++i) {
       const json& g = (*groups)[i];

@@ -297,8 +297,10 @@ void LocalProvider::WaitForStep(Cluster cluster, Step step, pid_t pid) {
     }
     report.log_file = prefix + "stderr.gz";
   }
-  Forget(cluster.id, pid);
+  // Reported before it is forgotten: Release waits for the cluster's processes to be forgotten,
+  // so the step's exit always reaches the manager before the cluster's kReleased.
   Report(std::move(report));
+  Forget(cluster.id, pid);
 }
 
 void LocalProvider::CancelStep(const std::string& cluster_id, const std::string& step_id,

@@ -496,8 +496,8 @@ class ReferenceFlowTest(SluiceCase):
             ("cluster", "BOOTSTRAPPING"),
             ("cluster", "WAITING"),
             ("step", "process", "PENDING"),
-            ("step", "process", "RUNNING"),
             ("cluster", "RUNNING"),
+            ("step", "process", "RUNNING"),
             ("step", "process", "COMPLETED"),
             ("cluster", "TERMINATING"),
             ("cluster", "TERMINATED"),
@@ -1264,7 +1264,7 @@ class RecoveryTest(SluiceCase):
         self.assertFalse(process_alive(child))
         step = self.step(cluster_id, long_step)
         self.assertEqual(step["Status"]["State"], "INTERRUPTED")
-        self.assertIn("FailureDetails", step["Status"])
+        self.assertIn("shut down", step["Status"]["FailureDetails"]["Message"])
         self.assertRegex(step["Status"]["Timeline"]["EndDateTime"], ISO_MILLIS)
         self.assertEqual(self.emr_events()[-1], ("step", "long", "INTERRUPTED"))
 
@@ -1433,6 +1433,7 @@ class TemplateTest(SluiceCase):
         [letter] = self.dead_letters()
         self.assertEqual((letter["Rule"], letter["TargetId"]), ("on-waiting", "steps"))
         self.assertIn("${detail.nope}", letter["ErrorMessage"])
+        self.assertEqual(letter["ErrorCode"], "INVALID_PARAMETER")
         # No retry can fix it: dead-lettered at once.
         self.assertEqual((letter["RetryAttempts"], letter["ExhaustedRetryCondition"]), (0, ""))
         self.assertEqual(letter["Input"]["detail"]["clusterId"], cluster_id)
@@ -1451,6 +1452,7 @@ class TemplateTest(SluiceCase):
         [letter] = self.dead_letters()
         self.assertEqual((letter["Rule"], letter["TargetId"]), ("start", "cluster"))
         self.assertIn("${detail.missing.key}", letter["ErrorMessage"])
+        self.assertEqual(letter["ErrorCode"], "INVALID_PARAMETER")
         self.assertEqual(letter["RetryAttempts"], 0)
 
 

@@ -152,7 +152,7 @@ TEST_F(ClusterRecordsTest, EventSequenceOfAKeptAliveCluster) {
   Settle();
   EXPECT_EQ(Sequence(),
             (Strings{"cluster STARTING", "cluster BOOTSTRAPPING", "cluster WAITING",
-                     "step a PENDING", "step a RUNNING", "cluster RUNNING", "step a COMPLETED",
+                     "step a PENDING", "cluster RUNNING", "step a RUNNING", "step a COMPLETED",
                      "cluster WAITING", "cluster TERMINATING", "cluster TERMINATED"}));
   json completed = LastDetail("EMR Step Status Change", "COMPLETED");
   EXPECT_NE(completed["detail"]["message"].get<std::string>().find("took 75 seconds"),

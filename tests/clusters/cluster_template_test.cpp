@@ -120,6 +120,8 @@ const InvalidCase kInvalid[] = {
            {{"InstanceRole", "CORE"}, {"InstanceType", "m5.xlarge"}, {"InstanceCount", 1}});
      },
      "at most one CORE instance group"},
+    {"GroupsAndShorthand", [](json& j) { j["Instances"]["MasterInstanceType"] = "m5.xlarge"; },
+     "give InstanceGroups or MasterInstanceType, not both"},
     {"ConcurrencyZero", [](json& j) { j["StepConcurrencyLevel"] = 0; },
      "StepConcurrencyLevel must be between 1 and 256"},
     {"Concurrency257", [](json& j) { j["StepConcurrencyLevel"] = 257; },

@@ -57,9 +57,12 @@ class ClusterManager {
   ClusterManager(const ClusterManager&) = delete;
   ClusterManager& operator=(const ClusterManager&) = delete;
 
-  // Once, before the first round: stops what a previous engine left running and marks its
-  // RUNNING steps INTERRUPTED (then applies their ActionOnFailure).
-  Result<RecoveryReport> Recover();
+  // Why running steps are being stopped: the engine restarted after a crash, or is shutting down.
+  enum class StopCause { kRestart, kShutdown };
+  // Once before the first round (kRestart), and again when the engine stops (kShutdown): stops
+  // every process an engine on this data dir left running and marks its RUNNING steps
+  // INTERRUPTED (then applies their ActionOnFailure).
+  Result<RecoveryReport> Recover(StopCause cause = StopCause::kRestart);
   Result<ManagerRoundStats> RunOnce();
   // When a timer falls due (idle timeout, maximum lifetime); nullopt: none.
   std::optional<TimePoint> NextWakeup() const { return next_wakeup_; }
