@@ -10,3 +10,6 @@ echo
 echo "== bench/bus"
 python3 bench/generate_bus_workload.py "$build/bus-workload"
 "$build/bench/bus_bench" --workload "$build/bus-workload"
+echo
+echo "== bench/clusters"
+"$build/bench/cluster_bench" --dir "$build/cluster-bench-data"
