@@ -142,7 +142,7 @@ Result<RoundStats> Dispatcher::RunOnce() {
         const Rule& rule = it->second.rule;
         TransformContext context{
             rule.name, RuleArn(options_.identity.region, options_.identity.account_id, rule.name),
-            now};
+            event.received};
         for (const Target& target : rule.targets) {
           auto input = ShapeInput(target, event.body, context);
           NewDelivery delivery{event.id + "/" + rule.name + "/" + target.id,
