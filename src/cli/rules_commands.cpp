@@ -126,6 +126,9 @@ Status ChangeRule(DataDir& dir, const std::string& name, const char* done,
 }
 
 Status ListDeadLettersCommand(DataDir& dir, const RulesArgs& args) {
+  if (args.limit < 1 || args.limit > 10000)
+    return UsageError("--limit must be between 1 and 10000");
+  if (args.after < 0) return UsageError("--after must be a delivery id (0 or more)");
   SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
   std::vector<bus::DeadLetter> letters;
   SLUICE_RETURN_IF_ERROR(db->Read([&](store::Transaction& tx) -> Status {

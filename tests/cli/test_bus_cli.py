@@ -1317,7 +1317,8 @@ class DeadLetterTest(SluiceCase):
         self.assertEqual(line, "sluice: error: no dead letter for delivery 999999 "
                                "(ResourceNotFoundException)")
         for args in [["dlq"], ["dlq", "redrive"], ["dlq", "redrive", "--all", "1"],
-                     ["dlq", "redrive", "abc"], ["dlq", "ls", "extra"]]:
+                     ["dlq", "redrive", "abc"], ["dlq", "ls", "extra"],
+                     ["dlq", "ls", "--limit", "0"], ["dlq", "ls", "--after", "-5"]]:
             with self.subTest(args=args):
                 self.usage_error(*args)
 
