@@ -3,8 +3,8 @@
 
     python3 tests/cli/test_bus_cli.py --sluice /path/to/sluice [unittest options]
 
-(or set SLUICE_BIN instead of passing --sluice). Standard library only; stands alone (the helpers
-are copied from test_cli.py, not imported).
+(or set SLUICE_BIN instead of passing --sluice). Standard library only; the base test case and
+`main` are sluice_case.py's.
 
 Covers `events put | ls | tail | test-pattern | match`, `rules put | ls | describe | enable |
 disable | rm`, `dlq ls | redrive` and `serve [--until-idle]`: patterns, rules and their validation,
@@ -19,18 +19,15 @@ deadline that only guards against hangs.
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
-import sys
-import tempfile
 import threading
 import time
-import unittest
 from datetime import datetime, timedelta, timezone
 
-SLUICE = None  # absolute path of the binary under test, set by main()
-TIMEOUT_SECONDS = 120  # only a guard against hangs; no test asserts how long anything takes
+import sluice_case
+from sluice_case import TIMEOUT_SECONDS
+
 
 ISO_MILLIS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -70,47 +67,11 @@ def parse_time(text):
     raise ValueError(text)
 
 
-class SluiceCase(unittest.TestCase):
-    """Base class: a private data dir and working folder, and helpers to run sluice."""
+class SluiceCase(sluice_case.SluiceCase):
+    """sluice_case's base, with helpers for the bus."""
 
-    def setUp(self):
-        self.root = tempfile.mkdtemp(prefix="sluice-bus-test-")
-        self.addCleanup(shutil.rmtree, self.root, ignore_errors=True)
-        self.data_dir = os.path.join(self.root, "data")
-        self.work = os.path.join(self.root, "work")
-        os.mkdir(self.work)
-
-    # --- running the binary -------------------------------------------------------------------
-
-    def argv(self, args, data_dir=True):
-        argv = [SLUICE]
-        if data_dir is True:
-            argv += ["--data-dir", self.data_dir]
-        elif data_dir is not None:
-            argv += ["--data-dir", data_dir]
-        return argv + list(args)
-
-    @staticmethod
-    def environment(env=None):
-        environment = {k: v for k, v in os.environ.items() if k != "SLUICE_HOME"}
-        environment.update(env or {})
-        return environment
-
-    def run_sluice(self, *args, stdin=None, cwd=None, env=None, data_dir=True):
-        """Runs sluice and returns the CompletedProcess (bytes output).
-
-        data_dir: True passes this test's --data-dir, a string passes that one, None passes none.
-        SLUICE_HOME is removed from the environment unless `env` sets it.
-        """
-        return subprocess.run(
-            self.argv(args, data_dir),
-            input=stdin,
-            stdin=None if stdin is not None else subprocess.DEVNULL,
-            capture_output=True,
-            cwd=cwd or self.work,
-            env=self.environment(env),
-            timeout=TIMEOUT_SECONDS,
-        )
+    TEMP_PREFIX = "sluice-bus-test-"
+    WAIT_SECONDS = 60
 
     def start_sluice(self, *args, data_dir=True):
         """Starts sluice in the background (stdout and stderr piped); the test stops it."""
@@ -124,64 +85,6 @@ class SluiceCase(unittest.TestCase):
             process.communicate()
         self.addCleanup(stop)
         return process
-
-    @staticmethod
-    def describe(process):
-        return "\n$ {}\nexit {}\nstdout: {!r}\nstderr: {!r}".format(
-            " ".join(map(str, process.args)), process.returncode, process.stdout[:2000],
-            process.stderr[:2000])
-
-    def ok(self, *args, **kwargs):
-        """Runs sluice, asserts exit 0 and a silent stderr, and returns stdout as text."""
-        process = self.run_sluice(*args, **kwargs)
-        self.assertEqual(process.returncode, 0, self.describe(process))
-        self.assertEqual(process.stderr, b"", self.describe(process))
-        return process.stdout.decode()
-
-    def fails(self, aws_code, *args, **kwargs):
-        """Asserts exit 1 with exactly one `sluice: error: ... (CODE)` line; returns that line.
-
-        aws_code None accepts a line without an error code (local failures).
-        """
-        process = self.run_sluice(*args, **kwargs)
-        self.assertEqual(process.returncode, 1, self.describe(process))
-        error = process.stderr.decode(errors="replace")
-        self.assertTrue(error.startswith("sluice: error: "), self.describe(process))
-        self.assertTrue(error.endswith("\n") and error.count("\n") == 1, self.describe(process))
-        line = error[:-1]
-        if aws_code is not None:
-            self.assertTrue(line.endswith(" ({})".format(aws_code)), self.describe(process))
-        return line
-
-    def usage_error(self, *args, **kwargs):
-        """Asserts exit 2 with a message on stderr and nothing on stdout."""
-        process = self.run_sluice(*args, **kwargs)
-        self.assertEqual(process.returncode, 2, self.describe(process))
-        self.assertNotEqual(process.stderr.strip(), b"", self.describe(process))
-        self.assertEqual(process.stdout, b"", self.describe(process))
-        return process.stderr.decode(errors="replace")
-
-    def write(self, name, data):
-        path = os.path.join(self.work, name)
-        with open(path, "wb") as f:
-            f.write(data if isinstance(data, bytes) else data.encode())
-        return path
-
-    @staticmethod
-    def read(path):
-        with open(path, "rb") as f:
-            return f.read()
-
-    def wait_until(self, predicate, what, deadline_seconds=60):
-        """Polls `predicate` until it returns something true; fails after the deadline."""
-        deadline = time.monotonic() + deadline_seconds
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                self.fail("timed out waiting for " + what)
-            time.sleep(0.02)
 
     # --- bus helpers --------------------------------------------------------------------------
 
@@ -1416,25 +1319,6 @@ class HelpTest(SluiceCase):
         self.assertFalse(os.path.exists(self.data_dir))
 
 
-def main():
-    global SLUICE
-    argv = sys.argv[:1]
-    args = iter(sys.argv[1:])
-    for arg in args:
-        if arg == "--sluice":
-            SLUICE = next(args, None)
-        elif arg.startswith("--sluice="):
-            SLUICE = arg[len("--sluice="):]
-        else:
-            argv.append(arg)
-    SLUICE = SLUICE or os.environ.get("SLUICE_BIN")
-    if not SLUICE:
-        sys.exit("usage: test_bus_cli.py --sluice PATH [unittest options] (or set SLUICE_BIN)")
-    SLUICE = os.path.abspath(SLUICE)
-    if not os.access(SLUICE, os.X_OK):
-        sys.exit("test_bus_cli.py: {} is not an executable".format(SLUICE))
-    unittest.main(argv=argv)
-
 
 if __name__ == "__main__":
-    main()
+    sluice_case.main("test_bus_cli.py")

@@ -15,17 +15,13 @@ import json
 import os
 import pathlib
 import re
-import shutil
 import sqlite3
-import subprocess
-import sys
-import tempfile
-import unittest
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
-SLUICE = None  # absolute path of the binary under test, set by main()
-TIMEOUT_SECONDS = 120  # only a guard against hangs; no test asserts how long anything takes
+import sluice_case
+from sluice_case import TIMEOUT_SECONDS
+
 
 EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e"
 ISO_MILLIS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -60,93 +56,15 @@ def tree(path):
     return found
 
 
-class SluiceCase(unittest.TestCase):
-    """Base class: a private data dir and working folder, and helpers to run sluice."""
+class SluiceCase(sluice_case.SluiceCase):
+    """sluice_case's base, with helpers for the lake."""
 
-    def setUp(self):
-        self.root = tempfile.mkdtemp(prefix="sluice-cli-test-")
-        self.addCleanup(shutil.rmtree, self.root, ignore_errors=True)
-        self.data_dir = os.path.join(self.root, "data")
-        self.work = os.path.join(self.root, "work")
-        os.mkdir(self.work)
-
-    # --- running the binary -------------------------------------------------------------------
-
-    def run_sluice(self, *args, stdin=None, cwd=None, env=None, data_dir=True):
-        """Runs sluice and returns the CompletedProcess (bytes output).
-
-        data_dir: True passes this test's --data-dir, a string passes that one, None passes none.
-        SLUICE_HOME is removed from the environment unless `env` sets it.
-        """
-        argv = [SLUICE]
-        if data_dir is True:
-            argv += ["--data-dir", self.data_dir]
-        elif data_dir is not None:
-            argv += ["--data-dir", data_dir]
-        argv += list(args)
-        environment = {k: v for k, v in os.environ.items() if k != "SLUICE_HOME"}
-        environment.update(env or {})
-        return subprocess.run(
-            argv,
-            input=stdin,
-            stdin=None if stdin is not None else subprocess.DEVNULL,
-            capture_output=True,
-            cwd=cwd or self.work,
-            env=environment,
-            timeout=TIMEOUT_SECONDS,
-        )
-
-    @staticmethod
-    def describe(process):
-        return "\n$ {}\nexit {}\nstdout: {!r}\nstderr: {!r}".format(
-            " ".join(map(str, process.args)), process.returncode, process.stdout[:2000],
-            process.stderr[:2000])
-
-    def ok(self, *args, **kwargs):
-        """Runs sluice, asserts exit 0 and a silent stderr, and returns stdout as text."""
-        process = self.run_sluice(*args, **kwargs)
-        self.assertEqual(process.returncode, 0, self.describe(process))
-        self.assertEqual(process.stderr, b"", self.describe(process))
-        return process.stdout.decode()
-
-    def fails(self, aws_code, *args, **kwargs):
-        """Asserts exit 1 with exactly one `sluice: error: ... (CODE)` line; returns that line.
-
-        aws_code None accepts a line without an S3 error code (local failures).
-        """
-        process = self.run_sluice(*args, **kwargs)
-        self.assertEqual(process.returncode, 1, self.describe(process))
-        error = process.stderr.decode(errors="replace")
-        self.assertTrue(error.startswith("sluice: error: "), self.describe(process))
-        self.assertTrue(error.endswith("\n") and error.count("\n") == 1, self.describe(process))
-        line = error[:-1]
-        if aws_code is not None:
-            self.assertTrue(line.endswith(" ({})".format(aws_code)), self.describe(process))
-        return line
-
-    def usage_error(self, *args, **kwargs):
-        """Asserts exit 2 with a message on stderr and nothing on stdout."""
-        process = self.run_sluice(*args, **kwargs)
-        self.assertEqual(process.returncode, 2, self.describe(process))
-        self.assertNotEqual(process.stderr.strip(), b"", self.describe(process))
-        self.assertEqual(process.stdout, b"", self.describe(process))
-        return process.stderr.decode(errors="replace")
+    TEMP_PREFIX = "sluice-cli-test-"
 
     # --- lake helpers -------------------------------------------------------------------------
 
     def mb(self, bucket):
         self.assertEqual(self.ok("mb", "s3://" + bucket), "make_bucket: {}\n".format(bucket))
-
-    def write(self, name, data):
-        path = os.path.join(self.work, name)
-        with open(path, "wb") as f:
-            f.write(data)
-        return path
-
-    @staticmethod
-    def read(path):
-        with open(path, "rb") as f:
-            return f.read()
 
     def put_bytes(self, uri, data):
         """Uploads `data` through stdin."""
@@ -1142,25 +1060,6 @@ class EventsTest(SluiceCase):
         self.assertEqual(same, sorted(set(same)), "sequencers of one key follow the log order")
 
 
-def main():
-    global SLUICE
-    argv = sys.argv[:1]
-    args = iter(sys.argv[1:])
-    for arg in args:
-        if arg == "--sluice":
-            SLUICE = next(args, None)
-        elif arg.startswith("--sluice="):
-            SLUICE = arg[len("--sluice="):]
-        else:
-            argv.append(arg)
-    SLUICE = SLUICE or os.environ.get("SLUICE_BIN")
-    if not SLUICE:
-        sys.exit("usage: test_cli.py --sluice PATH [unittest options] (or set SLUICE_BIN)")
-    SLUICE = os.path.abspath(SLUICE)
-    if not os.access(SLUICE, os.X_OK):
-        sys.exit("test_cli.py: {} is not an executable".format(SLUICE))
-    unittest.main(argv=argv)
-
 
 if __name__ == "__main__":
-    main()
+    sluice_case.main("test_cli.py")
