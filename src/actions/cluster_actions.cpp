@@ -9,17 +9,13 @@ namespace {
 using bus::InvokeResult;
 using nlohmann::json;
 
-Status Invalid(const std::string& message) {
-  return Status::InvalidArgument(message, "ValidationException");
-}
-
 // The default cluster of add_steps and terminate_cluster: the one the event is about.
 const json kEventCluster = "${detail.clusterId}";
 
 Status CheckSteps(const json& p) {
   auto steps = p.find("Steps");
   if (steps == p.end()) return Status::Ok();
-  if (!steps->is_array()) return Invalid("Parameters.Steps must be an array of steps");
+  if (!steps->is_array()) return Status::Validation("Parameters.Steps must be an array of steps");
   for (const json& step : *steps) {
     SLUICE_RETURN_IF_ERROR(clusters::StepConfigFromJson(step).status().WithContext("Parameters"));
   }
@@ -54,8 +50,23 @@ InvokeResult Failed(const Status& status) {
 
 Result<json> EventOf(const bus::Invocation& invocation) {
   json event = json::parse(invocation.input, nullptr, false);
-  if (event.is_discarded()) return Invalid("the input is not JSON");
+  if (event.is_discarded()) return Status::Validation("the input is not JSON");
   return event;
+}
+
+// Checks how an action names its cluster: ClusterId or Cluster, not both; neither can read the
+// cluster's own variables, since they are what finds it.
+Status CheckClusterReference(const json& p) {
+  if (p.contains("ClusterId") && p.contains("Cluster")) {
+    return Status::Validation("Parameters: give ClusterId or Cluster, not both");
+  }
+  for (const char* key : {"ClusterId", "Cluster"}) {
+    if (auto it = p.find(key); it != p.end()) {
+      SLUICE_RETURN_IF_ERROR(CheckTemplate(*it, /*cluster_known=*/false)
+                                 .WithContext(std::string("Parameters.") + key));
+    }
+  }
+  return Status::Ok();
 }
 
 // Finds the cluster an action on a cluster is about: Parameters.Cluster names a template (its
@@ -75,7 +86,7 @@ Result<clusters::Cluster> TargetCluster(store::Transaction& tx, const clusters::
   }
   SLUICE_ASSIGN_OR_RETURN(json id,
                           ExpandTemplate(p.value("ClusterId", kEventCluster), event, nullptr));
-  if (!id.is_string()) return Invalid("ClusterId must be a string, not " + id.dump());
+  if (!id.is_string()) return Status::Validation("ClusterId must be a string, not " + id.dump());
   SLUICE_ASSIGN_OR_RETURN(std::optional<clusters::Cluster> cluster,
                           store.GetCluster(tx, id.get<std::string>()));
   if (!cluster) {
@@ -96,9 +107,9 @@ Status CreateClusterAction::CheckParameters(const json& p) const {
   bool reuse = false;
   SLUICE_RETURN_IF_ERROR(ReadField(p, "Template", name, "Parameters"));
   SLUICE_RETURN_IF_ERROR(ReadField(p, "Reuse", reuse, "Parameters"));
-  if (name.empty()) return Invalid("Parameters.Template must name a cluster template");
+  if (name.empty()) return Status::Validation("Parameters.Template must name a cluster template");
   if (auto tags = p.find("Tags"); tags != p.end() && !tags->is_object()) {
-    return Invalid("Parameters.Tags must be an object of strings");
+    return Status::Validation("Parameters.Tags must be an object of strings");
   }
   SLUICE_RETURN_IF_ERROR(CheckSteps(p));
   SLUICE_RETURN_IF_ERROR(CheckTemplate(p, /*cluster_known=*/false).WithContext("Parameters"));
@@ -146,7 +157,7 @@ InvokeResult CreateClusterAction::Run(const bus::Invocation& invocation) {
     return store_.AddSteps(tx, cluster->id, *steps, add, context_.clock->Now()).status();
   });
   if (!made.ok()) return Failed(made.WithContext("create_cluster"));
-  if (context_.clusters_changed) context_.clusters_changed();
+  ClustersChanged();
   return InvokeResult::Ok();
 }
 
@@ -155,22 +166,13 @@ InvokeResult CreateClusterAction::Run(const bus::Invocation& invocation) {
 Status AddStepsAction::CheckParameters(const json& p) const {
   SLUICE_RETURN_IF_ERROR(
       RejectUnknownKeys(p, {"ClusterId", "Cluster", "Unique", "Steps"}, "Parameters"));
-  if (p.contains("ClusterId") && p.contains("Cluster")) {
-    return Invalid("Parameters: give ClusterId or Cluster, not both");
-  }
+  SLUICE_RETURN_IF_ERROR(CheckClusterReference(p));
   bool unique = false;
   SLUICE_RETURN_IF_ERROR(ReadField(p, "Unique", unique, "Parameters"));
   if (!p.contains("Steps") || !p["Steps"].is_array() || p["Steps"].empty()) {
-    return Invalid("Parameters.Steps must be a non-empty array of steps");
+    return Status::Validation("Parameters.Steps must be a non-empty array of steps");
   }
   SLUICE_RETURN_IF_ERROR(CheckSteps(p));
-  // The cluster is found through ClusterId or Cluster, so those cannot read from it.
-  for (const char* key : {"ClusterId", "Cluster"}) {
-    if (auto it = p.find(key); it != p.end()) {
-      SLUICE_RETURN_IF_ERROR(
-          CheckTemplate(*it, false).WithContext(std::string("Parameters.") + key));
-    }
-  }
   return CheckTemplate(p["Steps"], /*cluster_known=*/true).WithContext("Parameters.Steps");
 }
 
@@ -189,7 +191,7 @@ InvokeResult AddStepsAction::Run(const bus::Invocation& invocation) {
     return store_.AddSteps(tx, cluster.id, configs, request, context_.clock->Now()).status();
   });
   if (!added.ok()) return Failed(added.WithContext("add_steps"));
-  if (context_.clusters_changed) context_.clusters_changed();
+  ClustersChanged();
   return InvokeResult::Ok();
 }
 
@@ -197,10 +199,7 @@ InvokeResult AddStepsAction::Run(const bus::Invocation& invocation) {
 
 Status TerminateClusterAction::CheckParameters(const json& p) const {
   SLUICE_RETURN_IF_ERROR(RejectUnknownKeys(p, {"ClusterId", "Cluster"}, "Parameters"));
-  if (p.contains("ClusterId") && p.contains("Cluster")) {
-    return Invalid("Parameters: give ClusterId or Cluster, not both");
-  }
-  return CheckTemplate(p, /*cluster_known=*/false).WithContext("Parameters");
+  return CheckClusterReference(p);
 }
 
 InvokeResult TerminateClusterAction::Run(const bus::Invocation& invocation) {
@@ -212,7 +211,7 @@ InvokeResult TerminateClusterAction::Run(const bus::Invocation& invocation) {
     return store_.RequestTermination(tx, cluster.id, context_.clock->Now());
   });
   if (!ended.ok()) return Failed(ended.WithContext("terminate_cluster"));
-  if (context_.clusters_changed) context_.clusters_changed();
+  ClustersChanged();
   return InvokeResult::Ok();
 }
 

@@ -7,40 +7,41 @@
 
 namespace sluice::actions {
 
-class CreateClusterAction final : public bus::Action {
+// What every cluster action holds: the engine's context and the cluster records it changes.
+class ClusterAction : public bus::Action {
  public:
-  explicit CreateClusterAction(ActionContext context)
+  explicit ClusterAction(ActionContext context)
       : context_(std::move(context)), store_(context_.identity) {}
-  Status CheckParameters(const nlohmann::json& parameters) const override;
-  bus::InvokeResult Run(const bus::Invocation& invocation) override;
 
- private:
+ protected:
+  // Wakes the cluster manager after this action recorded work for it.
+  void ClustersChanged() const {
+    if (context_.clusters_changed) context_.clusters_changed();
+  }
+
   ActionContext context_;
   clusters::ClusterStore store_;
 };
 
-class AddStepsAction final : public bus::Action {
+class CreateClusterAction final : public ClusterAction {
  public:
-  explicit AddStepsAction(ActionContext context)
-      : context_(std::move(context)), store_(context_.identity) {}
+  using ClusterAction::ClusterAction;
   Status CheckParameters(const nlohmann::json& parameters) const override;
   bus::InvokeResult Run(const bus::Invocation& invocation) override;
-
- private:
-  ActionContext context_;
-  clusters::ClusterStore store_;
 };
 
-class TerminateClusterAction final : public bus::Action {
+class AddStepsAction final : public ClusterAction {
  public:
-  explicit TerminateClusterAction(ActionContext context)
-      : context_(std::move(context)), store_(context_.identity) {}
+  using ClusterAction::ClusterAction;
   Status CheckParameters(const nlohmann::json& parameters) const override;
   bus::InvokeResult Run(const bus::Invocation& invocation) override;
+};
 
- private:
-  ActionContext context_;
-  clusters::ClusterStore store_;
+class TerminateClusterAction final : public ClusterAction {
+ public:
+  using ClusterAction::ClusterAction;
+  Status CheckParameters(const nlohmann::json& parameters) const override;
+  bus::InvokeResult Run(const bus::Invocation& invocation) override;
 };
 
 }  // namespace sluice::actions

@@ -10,10 +10,6 @@ using nlohmann::json;
 constexpr std::array<std::string_view, 9> kEventFields = {
     "version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"};
 
-Status Invalid(const std::string& message) {
-  return Status::InvalidArgument(message, "ValidationException");
-}
-
 std::vector<std::string> Split(const std::string& path) {
   std::vector<std::string> parts;
   size_t start = 0;
@@ -40,11 +36,11 @@ Result<std::vector<Piece>> Parse(const std::string& s) {
       i += 2;
     } else if (s.compare(i, 2, "${") == 0) {
       size_t end = s.find('}', i + 2);
-      if (end == std::string::npos) return Invalid("unclosed ${ in \"" + s + "\"");
+      if (end == std::string::npos) return Status::Validation("unclosed ${ in \"" + s + "\"");
       std::string path = s.substr(i + 2, end - i - 2);
       if (path.empty() || path.front() == '.' || path.back() == '.' ||
           path.find("..") != std::string::npos) {
-        return Invalid("bad variable ${" + path + "} in \"" + s + "\"");
+        return Status::Validation("bad variable ${" + path + "} in \"" + s + "\"");
       }
       if (!literal.empty()) pieces.push_back({false, std::move(literal)});
       literal.clear();
@@ -90,12 +86,12 @@ Result<json> Resolve(const std::string& path, const json& event, const json* clu
   std::vector<std::string> parts = Split(path);
   const json* value = nullptr;
   if (parts[0] == "cluster") {
-    if (cluster == nullptr) return Invalid("${" + path + "}: there is no cluster here");
+    if (cluster == nullptr) return Status::Validation("${" + path + "}: there is no cluster here");
     value = Find(*cluster, parts, 1);
-    if (value == nullptr) return Invalid("${" + path + "} is not set on the cluster");
+    if (value == nullptr) return Status::Validation("${" + path + "} is not set on the cluster");
   } else {
     value = Find(event, parts, 0);
-    if (value == nullptr) return Invalid("${" + path + "} is not in the event");
+    if (value == nullptr) return Status::Validation("${" + path + "} is not in the event");
   }
   return *value;
 }
@@ -138,15 +134,16 @@ Status Check(const json& value, bool cluster_known) {
       std::string root = Split(piece.text)[0];
       if (root == "cluster") {
         if (!cluster_known) {
-          return Invalid("${" + piece.text + "}: this action has no cluster to read it from");
+          return Status::Validation("${" + piece.text +
+                                    "}: this action has no cluster to read it from");
         }
         continue;
       }
       if (std::find(kEventFields.begin(), kEventFields.end(), root) == kEventFields.end()) {
-        return Invalid("${" + piece.text +
-                       "}: unknown variable; variables start at an event "
-                       "field (detail, id, time, source, ...)" +
-                       std::string(cluster_known ? " or at cluster" : ""));
+        return Status::Validation("${" + piece.text +
+                                  "}: unknown variable; variables start at an event "
+                                  "field (detail, id, time, source, ...)" +
+                                  std::string(cluster_known ? " or at cluster" : ""));
       }
     }
     return Status::Ok();

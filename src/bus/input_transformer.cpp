@@ -24,10 +24,6 @@ constexpr std::string_view kIngestionTime = "aws.events.event.ingestion-time";
 constexpr std::string_view kEvent = "aws.events.event";
 constexpr std::string_view kEventJson = "aws.events.event.json";
 
-Status Invalid(std::string message) {
-  return Status::InvalidArgument(std::move(message), "ValidationException");
-}
-
 std::string Quoted(std::string_view text) {
   return "\"" + std::string(text) + "\"";
 }
@@ -144,8 +140,8 @@ std::string PathSyntaxError(std::string_view text, JsonPath& path) {
 Result<JsonPath> ParseJsonPath(std::string_view text, std::string_view what) {
   JsonPath path;
   if (std::string error = PathSyntaxError(text, path); !error.empty()) {
-    return Invalid(std::string(what) + " " + Quoted(text) +
-                   " is not a JSONPath EventBridge accepts: " + error);
+    return Status::Validation(std::string(what) + " " + Quoted(text) +
+                              " is not a JSONPath EventBridge accepts: " + error);
   }
   return path;
 }
@@ -309,7 +305,7 @@ class TemplateScanner {
   }
 
   void Refuse(const std::string& message) {
-    if (result_.problem.ok()) result_.problem = Invalid("InputTemplate " + message);
+    if (result_.problem.ok()) result_.problem = Status::Validation("InputTemplate " + message);
   }
 
   std::string_view text_;
@@ -408,28 +404,30 @@ std::string Excerpt(std::string_view text) {
 
 Status ValidateInputTransformer(const InputTransformer& transformer) {
   if (transformer.input_paths.size() > kMaxInputPaths) {
-    return Invalid("InputPathsMap has " + std::to_string(transformer.input_paths.size()) +
-                   " entries; at most 100 are allowed");
+    return Status::Validation("InputPathsMap has " +
+                              std::to_string(transformer.input_paths.size()) +
+                              " entries; at most 100 are allowed");
   }
   for (const auto& [name, path] : transformer.input_paths) {
     std::string key = "InputPathsMap key " + Quoted(name);
-    if (IsReserved(name)) return Invalid(key + " is a reserved variable and cannot be redefined");
+    if (IsReserved(name))
+      return Status::Validation(key + " is a reserved variable and cannot be redefined");
     if (StartsWithAwsDot(name)) {
-      return Invalid(key + " must not start with \"AWS.\"");
+      return Status::Validation(key + " must not start with \"AWS.\"");
     }
     if (name.empty() || name.size() > kMaxNameLength) {
-      return Invalid(key + " must be 1 to 256 characters long");
+      return Status::Validation(key + " must be 1 to 256 characters long");
     }
     for (char c : name) {
       if (!IsVariableCharacter(c))
-        return Invalid(key + " may hold only letters, digits, '_' and '-'");
+        return Status::Validation(key + " may hold only letters, digits, '_' and '-'");
     }
     SLUICE_RETURN_IF_ERROR(ParseJsonPath(path, "InputPathsMap value for " + Quoted(name)).status());
   }
   size_t length = CountCharacters(transformer.input_template);
   if (length == 0 || length > kMaxTemplateLength) {
-    return Invalid("InputTemplate must be 1 to 8192 characters long; it has " +
-                   std::to_string(length));
+    return Status::Validation("InputTemplate must be 1 to 8192 characters long; it has " +
+                              std::to_string(length));
   }
   return ParseTemplate(transformer.input_template, transformer.input_paths).problem;
 }

@@ -10,28 +10,26 @@ namespace {
 constexpr size_t kMaxEntries = 10;
 constexpr size_t kMaxTotalBytes = 256 * 1024;
 
-Status Invalid(const std::string& message) {
-  return Status::InvalidArgument(message, "ValidationException");
-}
-
 }  // namespace
 
 Status ValidatePutEventsEntry(const PutEventsEntry& e) {
-  if (e.source.empty()) return Invalid("Source is required");
-  if (e.source.size() > 256) return Invalid("Source is longer than 256 characters");
+  if (e.source.empty()) return Status::Validation("Source is required");
+  if (e.source.size() > 256) return Status::Validation("Source is longer than 256 characters");
   if (e.source.rfind("aws.", 0) == 0) {
-    return Invalid("Source \"" + e.source +
-                   "\" is reserved for AWS services; custom sources must not start with \"aws.\"");
+    return Status::Validation(
+        "Source \"" + e.source +
+        "\" is reserved for AWS services; custom sources must not start with \"aws.\"");
   }
-  if (e.detail_type.empty()) return Invalid("DetailType is required");
-  if (e.detail_type.size() > 128) return Invalid("DetailType is longer than 128 characters");
-  if (e.detail.empty()) return Invalid("Detail is required");
+  if (e.detail_type.empty()) return Status::Validation("DetailType is required");
+  if (e.detail_type.size() > 128)
+    return Status::Validation("DetailType is longer than 128 characters");
+  if (e.detail.empty()) return Status::Validation("Detail is required");
   auto detail = nlohmann::json::parse(e.detail, nullptr, false);
-  if (detail.is_discarded()) return Invalid("Detail is not valid JSON");
-  if (!detail.is_object()) return Invalid("Detail must be a JSON object");
+  if (detail.is_discarded()) return Status::Validation("Detail is not valid JSON");
+  if (!detail.is_object()) return Status::Validation("Detail must be a JSON object");
   for (const std::string& resource : e.resources) {
     if (resource.empty() || resource.size() > 2048) {
-      return Invalid("each of Resources must be 1 to 2048 characters long");
+      return Status::Validation("each of Resources must be 1 to 2048 characters long");
     }
   }
   return Status::Ok();
@@ -41,7 +39,8 @@ Result<std::vector<std::string>> PutEvents(store::Database& db,
                                            const std::vector<PutEventsEntry>& entries,
                                            const AwsIdentity& identity, const Clock& clock) {
   if (entries.empty() || entries.size() > kMaxEntries) {
-    return Invalid("PutEvents takes 1 to 10 entries, not " + std::to_string(entries.size()));
+    return Status::Validation("PutEvents takes 1 to 10 entries, not " +
+                              std::to_string(entries.size()));
   }
   size_t total = 0;
   std::vector<store::LoggedEvent> events;
@@ -61,8 +60,8 @@ Result<std::vector<std::string>> PutEvents(store::Database& db,
     total += events.back().body.size();
   }
   if (total >= kMaxTotalBytes) {
-    return Invalid("the events total " + std::to_string(total) +
-                   " bytes; PutEvents takes < 256 KB");
+    return Status::Validation("the events total " + std::to_string(total) +
+                              " bytes; PutEvents takes < 256 KB");
   }
   std::vector<std::string> ids;
   SLUICE_RETURN_IF_ERROR(db.Write([&](store::Transaction& tx) -> Status {

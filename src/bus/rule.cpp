@@ -9,10 +9,6 @@ namespace {
 
 using nlohmann::json;
 
-Status Invalid(const std::string& message) {
-  return Status::InvalidArgument(message, "ValidationException");
-}
-
 bool IsNameCharacter(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
          c == '-' || c == '_';
@@ -21,13 +17,13 @@ bool IsNameCharacter(char c) {
 // Rule names and target ids: 1-64 characters of [.\-_A-Za-z0-9].
 Status ValidateName(std::string_view what, std::string_view name) {
   if (name.empty() || name.size() > 64) {
-    return Invalid(std::string(what) + " \"" + std::string(name) +
-                   "\" must be 1 to 64 characters long");
+    return Status::Validation(std::string(what) + " \"" + std::string(name) +
+                              "\" must be 1 to 64 characters long");
   }
   for (char c : name) {
     if (!IsNameCharacter(c)) {
-      return Invalid(std::string(what) + " \"" + std::string(name) +
-                     "\" may hold only letters, digits, '.', '-' and '_'");
+      return Status::Validation(std::string(what) + " \"" + std::string(name) +
+                                "\" may hold only letters, digits, '.', '-' and '_'");
     }
   }
   return Status::Ok();
@@ -37,15 +33,17 @@ Status ValidateTarget(const Rule& rule, const Target& t) {
   const std::string where = "rule " + rule.name + ", target " + t.id;
   SLUICE_RETURN_IF_ERROR(ValidateName("target id", t.id).WithContext("rule " + rule.name));
   if (t.action.empty() == t.function.empty()) {
-    return Invalid(where + ": name exactly one of Action and Function");
+    return Status::Validation(where + ": name exactly one of Action and Function");
   }
   int shapes = (t.input ? 1 : 0) + (t.input_path ? 1 : 0) + (t.input_transformer ? 1 : 0);
   if (shapes > 1) {
-    return Invalid(where + ": Input, InputPath and InputTransformer are mutually exclusive");
+    return Status::Validation(where +
+                              ": Input, InputPath and InputTransformer are mutually exclusive");
   }
   if (t.input) {
-    if (t.input->size() > 8192) return Invalid(where + ": Input is longer than 8192 characters");
-    if (!json::accept(*t.input)) return Invalid(where + ": Input is not valid JSON");
+    if (t.input->size() > 8192)
+      return Status::Validation(where + ": Input is longer than 8192 characters");
+    if (!json::accept(*t.input)) return Status::Validation(where + ": Input is not valid JSON");
   }
   if (t.input_path) SLUICE_RETURN_IF_ERROR(ValidateInputPath(*t.input_path).WithContext(where));
   if (t.input_transformer) {
@@ -53,17 +51,19 @@ Status ValidateTarget(const Rule& rule, const Target& t) {
   }
   const RetryPolicy& r = t.retry_policy;
   if (r.maximum_retry_attempts < 0 || r.maximum_retry_attempts > 185) {
-    return Invalid(where + ": RetryPolicy.MaximumRetryAttempts must be between 0 and 185");
+    return Status::Validation(where +
+                              ": RetryPolicy.MaximumRetryAttempts must be between 0 and 185");
   }
   if (r.maximum_event_age_seconds < 60 || r.maximum_event_age_seconds > 86400) {
-    return Invalid(where + ": RetryPolicy.MaximumEventAgeInSeconds must be between 60 and 86400");
+    return Status::Validation(
+        where + ": RetryPolicy.MaximumEventAgeInSeconds must be between 60 and 86400");
   }
   if (t.batch) {
     if (t.batch->size < 1 || t.batch->size > 10000) {
-      return Invalid(where + ": Batch.Size must be between 1 and 10000");
+      return Status::Validation(where + ": Batch.Size must be between 1 and 10000");
     }
     if (t.batch->window_seconds < 0 || t.batch->window_seconds > 86400) {
-      return Invalid(where + ": Batch.WindowSeconds must be between 0 and 86400");
+      return Status::Validation(where + ": Batch.WindowSeconds must be between 0 and 86400");
     }
   }
   return Status::Ok();
@@ -78,15 +78,17 @@ std::string_view RuleStateName(RuleState state) {
 Status ValidateRule(const Rule& rule) {
   SLUICE_RETURN_IF_ERROR(ValidateName("rule name", rule.name));
   if (rule.description.size() > 512) {
-    return Invalid("rule " + rule.name + ": Description is longer than 512 characters");
+    return Status::Validation("rule " + rule.name + ": Description is longer than 512 characters");
   }
   if (rule.event_pattern.empty() == rule.schedule_expression.empty()) {
-    return Invalid("rule " + rule.name +
-                   ": give an EventPattern or a ScheduleExpression (exactly one of them)");
+    return Status::Validation(
+        "rule " + rule.name +
+        ": give an EventPattern or a ScheduleExpression (exactly one of them)");
   }
   if (!rule.event_pattern.empty()) {
     if (rule.event_pattern.size() > 4096) {
-      return Invalid("rule " + rule.name + ": EventPattern is longer than 4096 characters");
+      return Status::Validation("rule " + rule.name +
+                                ": EventPattern is longer than 4096 characters");
     }
     SLUICE_RETURN_IF_ERROR(CompilePattern(rule.event_pattern).status());
   }
@@ -94,14 +96,15 @@ Status ValidateRule(const Rule& rule) {
     SLUICE_RETURN_IF_ERROR(ParseSchedule(rule.schedule_expression).status());
   }
   if (rule.targets.size() > kMaxTargetsPerRule) {
-    return Invalid("rule " + rule.name + " has " + std::to_string(rule.targets.size()) +
-                   " targets; a rule may have at most 5");
+    return Status::Validation("rule " + rule.name + " has " + std::to_string(rule.targets.size()) +
+                              " targets; a rule may have at most 5");
   }
   for (size_t i = 0; i < rule.targets.size(); ++i) {
     SLUICE_RETURN_IF_ERROR(ValidateTarget(rule, rule.targets[i]));
     for (size_t j = 0; j < i; ++j) {
       if (rule.targets[j].id == rule.targets[i].id) {
-        return Invalid("rule " + rule.name + ": two targets have the id " + rule.targets[i].id);
+        return Status::Validation("rule " + rule.name + ": two targets have the id " +
+                                  rule.targets[i].id);
       }
     }
   }
@@ -126,7 +129,7 @@ json TargetToJson(const Target& t) {
 }
 
 Result<Target> TargetFromJson(const json& j) {
-  if (!j.is_object()) return Invalid("a target must be a JSON object");
+  if (!j.is_object()) return Status::Validation("a target must be a JSON object");
   Target t;
   SLUICE_RETURN_IF_ERROR(ReadField(j, "Id", t.id, "target"));
   const std::string where = "target " + t.id;
@@ -138,7 +141,7 @@ Result<Target> TargetFromJson(const json& j) {
   SLUICE_RETURN_IF_ERROR(ReadField(j, "Action", t.action, where));
   SLUICE_RETURN_IF_ERROR(ReadField(j, "Function", t.function, where));
   if (auto it = j.find("Parameters"); it != j.end() && !it->is_null()) {
-    if (!it->is_object()) return Invalid(where + ": Parameters must be an object");
+    if (!it->is_object()) return Status::Validation(where + ": Parameters must be an object");
     t.parameters = *it;
   }
   if (j.contains("Input")) {
@@ -152,7 +155,7 @@ Result<Target> TargetFromJson(const json& j) {
     t.input_path = path;
   }
   if (auto it = j.find("InputTransformer"); it != j.end() && !it->is_null()) {
-    if (!it->is_object()) return Invalid(where + ": InputTransformer must be an object");
+    if (!it->is_object()) return Status::Validation(where + ": InputTransformer must be an object");
     SLUICE_RETURN_IF_ERROR(RejectUnknownKeys(*it, {"InputPathsMap", "InputTemplate"}, where));
     InputTransformer transformer;
     SLUICE_RETURN_IF_ERROR(ReadField(*it, "InputPathsMap", transformer.input_paths, where));
@@ -164,8 +167,8 @@ Result<Target> TargetFromJson(const json& j) {
         *it, {"MaximumRetryAttempts", "MaximumEventAgeInSeconds"}, where + " RetryPolicy"));
     SLUICE_RETURN_IF_ERROR(
         ReadField(*it, "MaximumRetryAttempts", t.retry_policy.maximum_retry_attempts, where));
-    SLUICE_RETURN_IF_ERROR(
-        ReadField(*it, "MaximumEventAgeInSeconds", t.retry_policy.maximum_event_age_seconds, where));
+    SLUICE_RETURN_IF_ERROR(ReadField(*it, "MaximumEventAgeInSeconds",
+                                     t.retry_policy.maximum_event_age_seconds, where));
   }
   if (auto it = j.find("Batch"); it != j.end() && !it->is_null()) {
     SLUICE_RETURN_IF_ERROR(RejectUnknownKeys(*it, {"Size", "WindowSeconds"}, where + " Batch"));
@@ -190,7 +193,7 @@ json RuleToJson(const Rule& rule) {
 }
 
 Result<Rule> RuleFromJson(const json& j) {
-  if (!j.is_object()) return Invalid("a rule must be a JSON object");
+  if (!j.is_object()) return Status::Validation("a rule must be a JSON object");
   Rule rule;
   SLUICE_RETURN_IF_ERROR(ReadField(j, "Name", rule.name, "rule"));
   const std::string where = "rule " + rule.name;
@@ -205,11 +208,11 @@ Result<Rule> RuleFromJson(const json& j) {
   std::string state = "ENABLED";
   SLUICE_RETURN_IF_ERROR(ReadField(j, "State", state, where));
   if (state != "ENABLED" && state != "DISABLED") {
-    return Invalid(where + ": State must be ENABLED or DISABLED, not " + state);
+    return Status::Validation(where + ": State must be ENABLED or DISABLED, not " + state);
   }
   rule.state = state == "ENABLED" ? RuleState::kEnabled : RuleState::kDisabled;
   if (auto it = j.find("Targets"); it != j.end() && !it->is_null()) {
-    if (!it->is_array()) return Invalid(where + ": Targets must be an array");
+    if (!it->is_array()) return Status::Validation(where + ": Targets must be an array");
     for (const json& target : *it) {
       SLUICE_ASSIGN_OR_RETURN(Target t, TargetFromJson(target).WithContext(where));
       rule.targets.push_back(std::move(t));

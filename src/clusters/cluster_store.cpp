@@ -97,10 +97,6 @@ std::string StateList(const std::vector<State>& states, Name name) {
   return list;
 }
 
-Status InvalidRequest(const std::string& message) {
-  return Status::InvalidArgument(message, "ValidationException");
-}
-
 }  // namespace
 
 Status ClusterStore::PutTemplate(store::Transaction& tx, const ClusterTemplate& t,
@@ -261,7 +257,7 @@ Result<std::vector<std::string>> ClusterStore::AddSteps(store::Transaction& tx,
                             "ResourceNotFoundException");
   }
   if (!IsLive(cluster->state)) {
-    return InvalidRequest(
+    return Status::Validation(
         "A job flow that is shutting down, terminated, or finished may not be "
         "modified (cluster " +
         cluster_id + " is " + std::string(ClusterStateName(cluster->state)) + ")");
@@ -271,9 +267,10 @@ Result<std::vector<std::string>> ClusterStore::AddSteps(store::Transaction& tx,
   for (const StepConfig& step : steps) {
     if (cluster->spec.step_concurrency > 1 &&
         step.action_on_failure != ActionOnFailure::kContinue) {
-      return InvalidRequest("step " + step.name +
-                            ": ActionOnFailure setting is not valid: with a StepConcurrencyLevel "
-                            "above 1 only CONTINUE is allowed");
+      return Status::Validation(
+          "step " + step.name +
+          ": ActionOnFailure setting is not valid: with a StepConcurrencyLevel "
+          "above 1 only CONTINUE is allowed");
     }
   }
   std::vector<std::string> ids;
@@ -297,8 +294,8 @@ Result<std::vector<std::string>> ClusterStore::AddSteps(store::Transaction& tx,
     // Counted as steps are added, so a retried or `unique` request that adds nothing is not
     // refused; an error leaves nothing added, as the caller's transaction rolls back.
     if (active.size() >= kMaxActiveSteps) {
-      return InvalidRequest("cluster " + cluster_id +
-                            " would have more than 256 steps pending or running");
+      return Status::Validation("cluster " + cluster_id +
+                                " would have more than 256 steps pending or running");
     }
     Step step;
     step.id = NewEmrId("s-");
@@ -379,7 +376,7 @@ Status ClusterStore::RequestTermination(store::Transaction& tx, const std::strin
   }
   if (!IsLive(cluster->state)) return Status::Ok();  // already ending or ended
   if (cluster->spec.termination_protected) {
-    return InvalidRequest(
+    return Status::Validation(
         "Could not shut down one or more job flows since they are termination protected "
         "(cluster " +
         cluster_id + ")");
@@ -392,10 +389,10 @@ Result<std::vector<CancelOutcome>> ClusterStore::CancelSteps(
     store::Transaction& tx, const std::string& cluster_id, const std::vector<std::string>& step_ids,
     const std::string& option, TimePoint now) const {
   if (option != "SEND_INTERRUPT" && option != "TERMINATE_PROCESS") {
-    return InvalidRequest("StepCancellationOption must be SEND_INTERRUPT or TERMINATE_PROCESS");
+    return Status::Validation("StepCancellationOption must be SEND_INTERRUPT or TERMINATE_PROCESS");
   }
   if (step_ids.empty() || step_ids.size() > 256) {
-    return InvalidRequest("CancelSteps takes 1 to 256 step ids");
+    return Status::Validation("CancelSteps takes 1 to 256 step ids");
   }
   SLUICE_ASSIGN_OR_RETURN(std::optional<Cluster> cluster, GetCluster(tx, cluster_id));
   if (!cluster) {

@@ -8,22 +8,20 @@ namespace {
 
 using nlohmann::json;
 
-Status Invalid(const std::string& message) {
-  return Status::InvalidArgument(message, "ValidationException");
-}
-
 Status ReadInstanceGroups(const json& instances, ClusterTemplate& t, const std::string& where) {
   if (auto groups = instances.find("InstanceGroups"); groups != instances.end()) {
     for (const char* shorthand : {"MasterInstanceType", "SlaveInstanceType", "InstanceCount"}) {
       if (instances.contains(shorthand)) {
-        return Invalid(where + ": Instances: give InstanceGroups or " + shorthand + ", not both");
+        return Status::Validation(where + ": Instances: give InstanceGroups or " + shorthand +
+                                  ", not both");
       }
     }
-    if (!groups->is_array()) return Invalid(where + ": Instances.InstanceGroups must be an array");
+    if (!groups->is_array())
+      return Status::Validation(where + ": Instances.InstanceGroups must be an array");
     for (size_t i = 0; i < groups->size(); ++i) {
       const json& g = (*groups)[i];
       std::string at = where + ": Instances.InstanceGroups[" + std::to_string(i) + "]";
-      if (!g.is_object()) return Invalid(at + " must be an object");
+      if (!g.is_object()) return Status::Validation(at + " must be an object");
       SLUICE_RETURN_IF_ERROR(RejectUnknownKeys(
           g, {"Name", "InstanceRole", "InstanceType", "InstanceCount", "Market"}, at));
       InstanceGroup group;
@@ -43,7 +41,7 @@ Status ReadInstanceGroups(const json& instances, ClusterTemplate& t, const std::
   SLUICE_RETURN_IF_ERROR(ReadField(instances, "SlaveInstanceType", slave, where));
   SLUICE_RETURN_IF_ERROR(ReadField(instances, "InstanceCount", count, where));
   if (master.empty()) {
-    return Invalid(where + ": Instances needs InstanceGroups or MasterInstanceType");
+    return Status::Validation(where + ": Instances needs InstanceGroups or MasterInstanceType");
   }
   t.instance_groups.push_back({"MASTER", master, 1, "Master", "ON_DEMAND"});
   if (count > 1) {
@@ -55,7 +53,8 @@ Status ReadInstanceGroups(const json& instances, ClusterTemplate& t, const std::
 
 Status ReadInstances(const json& j, ClusterTemplate& t, const std::string& where) {
   auto it = j.find("Instances");
-  if (it == j.end() || !it->is_object()) return Invalid(where + ": Instances is required");
+  if (it == j.end() || !it->is_object())
+    return Status::Validation(where + ": Instances is required");
   SLUICE_RETURN_IF_ERROR(
       RejectUnknownKeys(*it,
                         {"InstanceGroups", "MasterInstanceType", "SlaveInstanceType",
@@ -71,7 +70,7 @@ Status ReadInstances(const json& j, ClusterTemplate& t, const std::string& where
 Status ReadApplications(const json& j, ClusterTemplate& t, const std::string& where) {
   auto it = j.find("Applications");
   if (it == j.end() || it->is_null()) return Status::Ok();
-  if (!it->is_array()) return Invalid(where + ": Applications must be an array");
+  if (!it->is_array()) return Status::Validation(where + ": Applications must be an array");
   for (const json& app : *it) {
     std::string name;
     if (app.is_string()) {
@@ -81,7 +80,7 @@ Status ReadApplications(const json& j, ClusterTemplate& t, const std::string& wh
           RejectUnknownKeys(app, {"Name", "Version", "Args"}, where + ": Applications"));
       SLUICE_RETURN_IF_ERROR(ReadField(app, "Name", name, where + ": Applications"));
     }
-    if (name.empty()) return Invalid(where + ": each application needs a Name");
+    if (name.empty()) return Status::Validation(where + ": each application needs a Name");
     t.applications.push_back(std::move(name));
   }
   return Status::Ok();
@@ -90,17 +89,17 @@ Status ReadApplications(const json& j, ClusterTemplate& t, const std::string& wh
 Status ReadBootstrapActions(const json& j, ClusterTemplate& t, const std::string& where) {
   auto it = j.find("BootstrapActions");
   if (it == j.end() || it->is_null()) return Status::Ok();
-  if (!it->is_array()) return Invalid(where + ": BootstrapActions must be an array");
+  if (!it->is_array()) return Status::Validation(where + ": BootstrapActions must be an array");
   for (size_t i = 0; i < it->size(); ++i) {
     const json& a = (*it)[i];
     std::string at = where + ": BootstrapActions[" + std::to_string(i) + "]";
-    if (!a.is_object()) return Invalid(at + " must be an object");
+    if (!a.is_object()) return Status::Validation(at + " must be an object");
     SLUICE_RETURN_IF_ERROR(RejectUnknownKeys(a, {"Name", "ScriptBootstrapAction"}, at));
     BootstrapAction action;
     SLUICE_RETURN_IF_ERROR(ReadField(a, "Name", action.name, at));
     auto script = a.find("ScriptBootstrapAction");
     if (script == a.end() || !script->is_object()) {
-      return Invalid(at + ": ScriptBootstrapAction is required");
+      return Status::Validation(at + ": ScriptBootstrapAction is required");
     }
     SLUICE_RETURN_IF_ERROR(RejectUnknownKeys(*script, {"Path", "Args"}, at));
     SLUICE_RETURN_IF_ERROR(ReadField(*script, "Path", action.path, at));
@@ -115,14 +114,16 @@ Status ReadTags(const json& j, ClusterTemplate& t, const std::string& where) {
   if (it == j.end() || it->is_null()) return Status::Ok();
   if (it->is_object()) {  // {"key": "value"} is accepted beside EMR's [{"Key", "Value"}]
     for (const auto& [key, value] : it->items()) {
-      if (!value.is_string()) return Invalid(where + ": tag " + key + " must be a string");
+      if (!value.is_string())
+        return Status::Validation(where + ": tag " + key + " must be a string");
       t.tags[key] = value.get<std::string>();
     }
     return Status::Ok();
   }
-  if (!it->is_array()) return Invalid(where + ": Tags must be an array of {Key, Value}");
+  if (!it->is_array()) return Status::Validation(where + ": Tags must be an array of {Key, Value}");
   for (const json& tag : *it) {
-    if (!tag.is_object()) return Invalid(where + ": Tags must be an array of {Key, Value}");
+    if (!tag.is_object())
+      return Status::Validation(where + ": Tags must be an array of {Key, Value}");
     SLUICE_RETURN_IF_ERROR(RejectUnknownKeys(tag, {"Key", "Value"}, where + ": Tags"));
     std::string key, value;
     SLUICE_RETURN_IF_ERROR(ReadField(tag, "Key", key, where + ": Tags"));
@@ -138,23 +139,28 @@ Status ValidateGroups(const ClusterTemplate& t, const std::string& where) {
     std::string at = where + ": instance group " + (g.name.empty() ? g.role : g.name);
     if (g.role == "MASTER") {
       ++masters;
-      if (g.count != 1 && g.count != 3) return Invalid(at + ": a MASTER group has 1 or 3 nodes");
+      if (g.count != 1 && g.count != 3)
+        return Status::Validation(at + ": a MASTER group has 1 or 3 nodes");
     } else if (g.role == "CORE") {
       ++cores;
     } else if (g.role == "TASK") {
       ++tasks;
     } else {
-      return Invalid(at + ": InstanceRole must be MASTER, CORE or TASK, not \"" + g.role + "\"");
+      return Status::Validation(at + ": InstanceRole must be MASTER, CORE or TASK, not \"" +
+                                g.role + "\"");
     }
-    if (g.instance_type.empty()) return Invalid(at + ": InstanceType is required");
-    if (g.count < 0 || g.count > 256) return Invalid(at + ": InstanceCount must be 0 to 256");
+    if (g.instance_type.empty()) return Status::Validation(at + ": InstanceType is required");
+    if (g.count < 0 || g.count > 256)
+      return Status::Validation(at + ": InstanceCount must be 0 to 256");
     if (g.market != "ON_DEMAND" && g.market != "SPOT") {
-      return Invalid(at + ": Market must be ON_DEMAND or SPOT");
+      return Status::Validation(at + ": Market must be ON_DEMAND or SPOT");
     }
   }
-  if (masters != 1) return Invalid(where + ": exactly one MASTER instance group is required");
-  if (cores > 1) return Invalid(where + ": at most one CORE instance group is allowed");
-  if (tasks > 48) return Invalid(where + ": at most 48 TASK instance groups are allowed");
+  if (masters != 1)
+    return Status::Validation(where + ": exactly one MASTER instance group is required");
+  if (cores > 1) return Status::Validation(where + ": at most one CORE instance group is allowed");
+  if (tasks > 48)
+    return Status::Validation(where + ": at most 48 TASK instance groups are allowed");
   return Status::Ok();
 }
 
@@ -162,51 +168,54 @@ Status ValidateGroups(const ClusterTemplate& t, const std::string& where) {
 
 Status ValidateTemplate(const ClusterTemplate& t) {
   if (t.name.empty() || t.name.size() > 256) {
-    return Invalid("a cluster template needs a Name of 1 to 256 characters");
+    return Status::Validation("a cluster template needs a Name of 1 to 256 characters");
   }
   const std::string where = "cluster template " + t.name;
   if (t.provider != "local") {
-    return Invalid(where + ": Provider \"" + t.provider +
-                   "\" is not available; this build has the local provider only");
+    return Status::Validation(where + ": Provider \"" + t.provider +
+                              "\" is not available; this build has the local provider only");
   }
   SLUICE_RETURN_IF_ERROR(ValidateGroups(t, where));
   if (t.bootstrap_actions.size() > 16) {
-    return Invalid(where + ": at most 16 bootstrap actions are allowed");
+    return Status::Validation(where + ": at most 16 bootstrap actions are allowed");
   }
   for (const BootstrapAction& a : t.bootstrap_actions) {
     auto uri = lake::ParseS3Uri(a.path);
     if (!uri.ok() || uri->key.empty()) {
-      return Invalid(where + ": bootstrap action " + a.name +
-                     ": Path must be s3://bucket/key, not \"" + a.path + "\"");
+      return Status::Validation(where + ": bootstrap action " + a.name +
+                                ": Path must be s3://bucket/key, not \"" + a.path + "\"");
     }
   }
   if (!t.log_uri.empty() && !lake::ParseS3Uri(t.log_uri).ok()) {
-    return Invalid(where + ": LogUri must be s3://bucket/prefix, not \"" + t.log_uri + "\"");
+    return Status::Validation(where + ": LogUri must be s3://bucket/prefix, not \"" + t.log_uri +
+                              "\"");
   }
   if (t.step_concurrency < 1 || t.step_concurrency > 256) {
-    return Invalid(where + ": StepConcurrencyLevel must be between 1 and 256");
+    return Status::Validation(where + ": StepConcurrencyLevel must be between 1 and 256");
   }
   if (t.idle_timeout_seconds &&
       (*t.idle_timeout_seconds < 60 || *t.idle_timeout_seconds > 604800)) {
-    return Invalid(where +
-                   ": AutoTerminationPolicy.IdleTimeout must be between 60 and 604800 "
-                   "seconds");
+    return Status::Validation(where +
+                              ": AutoTerminationPolicy.IdleTimeout must be between 60 and 604800 "
+                              "seconds");
   }
   if (t.max_lifetime_seconds < 60 || t.max_lifetime_seconds > 30 * 86400) {
-    return Invalid(where + ": MaximumLifetimeSeconds must be between 60 and 2592000 (30 days)");
+    return Status::Validation(where +
+                              ": MaximumLifetimeSeconds must be between 60 and 2592000 (30 days)");
   }
   for (const auto& [key, value] : t.tags) {
     if (key.empty() || key.size() > 128)
-      return Invalid(where + ": tag keys are 1 to 128 characters");
+      return Status::Validation(where + ": tag keys are 1 to 128 characters");
     if (value.size() > 256)
-      return Invalid(where + ": tag " + key + " is longer than 256 characters");
+      return Status::Validation(where + ": tag " + key + " is longer than 256 characters");
   }
-  if (!t.configurations.is_array()) return Invalid(where + ": Configurations must be an array");
+  if (!t.configurations.is_array())
+    return Status::Validation(where + ": Configurations must be an array");
   return Status::Ok();
 }
 
 Result<ClusterTemplate> TemplateFromJson(const json& j) {
-  if (!j.is_object()) return Invalid("a cluster template must be a JSON object");
+  if (!j.is_object()) return Status::Validation("a cluster template must be a JSON object");
   ClusterTemplate t;
   SLUICE_RETURN_IF_ERROR(ReadField(j, "Name", t.name, "cluster template"));
   const std::string where = "cluster template " + t.name;
@@ -228,7 +237,8 @@ Result<ClusterTemplate> TemplateFromJson(const json& j) {
   SLUICE_RETURN_IF_ERROR(ReadField(j, "LogUri", t.log_uri, where));
   SLUICE_RETURN_IF_ERROR(ReadField(j, "StepConcurrencyLevel", t.step_concurrency, where));
   if (auto it = j.find("AutoTerminationPolicy"); it != j.end() && !it->is_null()) {
-    if (!it->is_object()) return Invalid(where + ": AutoTerminationPolicy must be an object");
+    if (!it->is_object())
+      return Status::Validation(where + ": AutoTerminationPolicy must be an object");
     SLUICE_RETURN_IF_ERROR(RejectUnknownKeys(*it, {"IdleTimeout"}, where));
     int64_t idle = 3600;  // EMR's default when the policy gives no value
     SLUICE_RETURN_IF_ERROR(ReadField(*it, "IdleTimeout", idle, where));

@@ -36,6 +36,11 @@ class [[nodiscard]] Status {
   static Status InvalidArgument(std::string message, std::string aws_code = {}) {
     return {StatusCode::kInvalidArgument, std::move(message), std::move(aws_code)};
   }
+  // Input that breaks an AWS API's rules (a bad rule, template, step or parameter): AWS's
+  // ValidationException.
+  static Status Validation(std::string message) {
+    return InvalidArgument(std::move(message), "ValidationException");
+  }
   static Status NotFound(std::string message, std::string aws_code = {}) {
     return {StatusCode::kNotFound, std::move(message), std::move(aws_code)};
   }
