@@ -1,7 +1,8 @@
 // DataDir: what a sluice data dir holds (the state store and the lake), opened on first use so
 // that commands which need neither (`--help`, `version`) touch nothing.
 //
-// Layout: <dir>/state.db (SQLite, WAL) and <dir>/lake/ (object files).
+// Layout: <dir>/state.db (SQLite, WAL), <dir>/lake/ (object files), <dir>/clusters/ (the local
+// provider's node folders and logs) and <dir>/engine.lock.
 #pragma once
 
 #include <filesystem>
@@ -25,6 +26,8 @@ class DataDir {
   explicit DataDir(std::filesystem::path path) : path_(std::move(path)) {}
 
   const std::filesystem::path& path() const { return path_; }
+  // Where the local provider keeps clusters' node folders and logs.
+  std::filesystem::path clusters_path() const { return path_ / "clusters"; }
   Result<store::Database*> Database();
   Result<lake::LocalObjectStore*> Lake();
   // The built-in actions, ready to check and run targets.

@@ -48,7 +48,7 @@ Status Serve(DataDir& dir, const ServeArgs& args) {
   if (canonical_error) canonical = std::filesystem::absolute(dir.path()).lexically_normal();
   const std::string data_dir = canonical.string();
   clusters::LocalProviderOptions provider_options;
-  provider_options.root = dir.path() / "clusters";
+  provider_options.root = dir.clusters_path();
   provider_options.marker = data_dir;
   provider_options.lake = lake;
   // Steps and bootstrap actions can run `sluice` itself (`sluice get s3://...`) on this data dir.

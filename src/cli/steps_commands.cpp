@@ -1,16 +1,12 @@
 // `sluice steps add | ls | describe | cancel | logs`.
-#include <zlib.h>
-
 #include <cstdio>
-#include <fstream>
-#include <iostream>
 
 #include "cli/cluster_json.h"
 #include "cli/command.h"
 #include "cli/json_argument.h"
 #include "sluice/clusters/cluster_store.h"
+#include "sluice/clusters/step_logs.h"
 #include "sluice/common/time_format.h"
-#include "sluice/lake/s3_uri.h"
 
 namespace sluice::cli {
 namespace {
@@ -151,36 +147,12 @@ Status CancelStepsCommand(DataDir& dir, const StepsArgs& args) {
   return Status::Ok();
 }
 
-Result<std::string> Gunzip(const std::string& data) {
-  z_stream stream{};
-  if (inflateInit2(&stream, 15 + 32) != Z_OK) return Status::Internal("cannot start gunzip");
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  std::string out;
-  char buffer[64 * 1024];
-  int result = Z_OK;
-  while (result == Z_OK) {
-    stream.next_out = reinterpret_cast<Bytef*>(buffer);
-    stream.avail_out = sizeof(buffer);
-    result = inflate(&stream, Z_NO_FLUSH);
-    out.append(buffer, sizeof(buffer) - stream.avail_out);
-  }
-  inflateEnd(&stream);
-  if (result != Z_STREAM_END) return Status::Corruption("the log is not valid gzip");
-  return out;
-}
-
 // A step's log: from this machine's copy while there is one, else from the cluster's LogUri.
 Status StepLogsCommand(DataDir& dir, const StepsArgs& args) {
   if (args.log != "stdout" && args.log != "stderr" && args.log != "controller") {
     return UsageError("--log is stdout, stderr or controller");
   }
   SLUICE_ASSIGN_OR_RETURN(clusters::Step step, FindStep(dir, args.cluster_id, args.step_id));
-  auto local = dir.path() / "clusters" / step.cluster_id / "steps" / step.id / args.log;
-  if (std::ifstream in(local, std::ios::binary); in) {
-    std::cout << in.rdbuf();
-    return Status::Ok();
-  }
   SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
   clusters::ClusterStore store(dir.identity());
   std::optional<clusters::Cluster> cluster;
@@ -188,23 +160,13 @@ Status StepLogsCommand(DataDir& dir, const StepsArgs& args) {
     SLUICE_ASSIGN_OR_RETURN(cluster, store.GetCluster(tx, step.cluster_id));
     return Status::Ok();
   }));
-  if (!cluster || cluster->spec.log_uri.empty()) {
-    return Status::NotFound("step " + step.id + " has no " + args.log + " log yet");
+  if (!cluster) {
+    return Status::NotFound("cluster " + step.cluster_id + " does not exist",
+                            "ResourceNotFoundException");
   }
-  std::string prefix = cluster->spec.log_uri;
-  if (prefix.back() != '/') prefix += "/";
-  SLUICE_ASSIGN_OR_RETURN(lake::S3Uri uri, lake::ParseS3Uri(prefix + step.cluster_id + "/steps/" +
-                                                            step.id + "/" + args.log + ".gz"));
   SLUICE_ASSIGN_OR_RETURN(lake::LocalObjectStore * lake, dir.Lake());
-  SLUICE_ASSIGN_OR_RETURN(auto reader, lake->GetObject(uri.bucket, uri.key));
-  std::string gzipped;
-  char buffer[64 * 1024];
-  while (true) {
-    SLUICE_ASSIGN_OR_RETURN(size_t n, reader->Read(buffer, sizeof(buffer)));
-    if (n == 0) break;
-    gzipped.append(buffer, n);
-  }
-  SLUICE_ASSIGN_OR_RETURN(std::string text, Gunzip(gzipped));
+  SLUICE_ASSIGN_OR_RETURN(std::string text, clusters::ReadStepLog(*lake, dir.clusters_path(),
+                                                                  *cluster, step.id, args.log));
   std::fwrite(text.data(), 1, text.size(), stdout);
   return Status::Ok();
 }

@@ -8,6 +8,7 @@
 
 #include "applications.h"
 #include "lake_files.h"
+#include "sluice/clusters/step_logs.h"
 #include "sluice/common/subprocess.h"
 #include "sluice/common/time_format.h"
 
@@ -119,7 +120,7 @@ std::map<std::string, std::string> LocalProvider::NodeEnvironment(const Cluster&
 
 fs::path LocalProvider::StepLogFolder(const std::string& cluster_id,
                                       const std::string& step_id) const {
-  return options_.root / cluster_id / "steps" / step_id;
+  return clusters::StepLogFolder(options_.root, cluster_id, step_id);
 }
 
 void LocalProvider::Launch(const Cluster& cluster) {
@@ -289,13 +290,14 @@ void LocalProvider::WaitForStep(Cluster cluster, Step step, pid_t pid) {
   report.message = "Step failed with " + DescribeExit(exit);
   report.log_file = (logs / "stderr").string();
   if (!cluster.spec.log_uri.empty()) {
-    std::string prefix = JoinUri(cluster.spec.log_uri, cluster.id + "/steps/" + step.id + "/");
     for (const char* name : {"controller", "stdout", "stderr"}) {
-      Status uploaded = UploadGzipped(*options_.lake, logs / name, prefix + name + ".gz");
+      Status uploaded =
+          UploadGzipped(*options_.lake, logs / name,
+                        ArchivedStepLogUri(cluster.spec.log_uri, cluster.id, step.id, name));
       if (!uploaded.ok())
         spdlog::warn("clusters: step {} log {}: {}", step.id, name, uploaded.message());
     }
-    report.log_file = prefix + "stderr.gz";
+    report.log_file = ArchivedStepLogUri(cluster.spec.log_uri, cluster.id, step.id, "stderr");
   }
   // Reported before it is forgotten: Release waits for the cluster's processes to be forgotten,
   // so the step's exit always reaches the manager before the cluster's kReleased.
