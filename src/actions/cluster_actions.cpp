@@ -87,13 +87,7 @@ Result<clusters::Cluster> TargetCluster(store::Transaction& tx, const clusters::
   SLUICE_ASSIGN_OR_RETURN(json id,
                           ExpandTemplate(p.value("ClusterId", kEventCluster), event, nullptr));
   if (!id.is_string()) return Status::Validation("ClusterId must be a string, not " + id.dump());
-  SLUICE_ASSIGN_OR_RETURN(std::optional<clusters::Cluster> cluster,
-                          store.GetCluster(tx, id.get<std::string>()));
-  if (!cluster) {
-    return Status::NotFound("cluster " + id.get<std::string>() + " does not exist",
-                            "ResourceNotFoundException");
-  }
-  return *cluster;
+  return store.RequireCluster(tx, id.get<std::string>());
 }
 
 }  // namespace
@@ -113,13 +107,8 @@ Status CreateClusterAction::CheckParameters(const json& p) const {
   }
   SLUICE_RETURN_IF_ERROR(CheckSteps(p));
   SLUICE_RETURN_IF_ERROR(CheckTemplate(p, /*cluster_known=*/false).WithContext("Parameters"));
-  return context_.db->Read([&](store::Transaction& tx) -> Status {
-    SLUICE_ASSIGN_OR_RETURN(auto found, store_.GetTemplate(tx, name));
-    if (!found)
-      return Status::NotFound("cluster template " + name + " does not exist",
-                              "ResourceNotFoundException");
-    return Status::Ok();
-  });
+  return context_.db->Read(
+      [&](store::Transaction& tx) -> Status { return store_.RequireTemplate(tx, name).status(); });
 }
 
 InvokeResult CreateClusterAction::Run(const bus::Invocation& invocation) {
@@ -138,18 +127,14 @@ InvokeResult CreateClusterAction::Run(const bus::Invocation& invocation) {
   if (!steps.ok()) return Failed(steps.status().WithContext("create_cluster"));
   const std::string name = p->value("Template", "");
   Status made = context_.db->Write([&](store::Transaction& tx) -> Status {
-    SLUICE_ASSIGN_OR_RETURN(auto spec, store_.GetTemplate(tx, name));
-    if (!spec) {
-      return Status::NotFound("cluster template " + name + " does not exist",
-                              "ResourceNotFoundException");
-    }
+    SLUICE_ASSIGN_OR_RETURN(clusters::ClusterTemplate spec, store_.RequireTemplate(tx, name));
     std::optional<clusters::Cluster> cluster;
     if (p->value("Reuse", false)) {
       SLUICE_ASSIGN_OR_RETURN(cluster, store_.FindLiveCluster(tx, name));
     }
     if (!cluster) {
       SLUICE_ASSIGN_OR_RETURN(cluster,
-                              store_.CreateCluster(tx, *spec, request, context_.clock->Now()));
+                              store_.CreateCluster(tx, spec, request, context_.clock->Now()));
     }
     if (steps->empty()) return Status::Ok();
     clusters::AddStepsRequest add;

@@ -62,16 +62,12 @@ Status ListTemplatesCommand(DataDir& dir, const ClustersArgs& args) {
 Status DescribeTemplateCommand(DataDir& dir, const ClustersArgs& args) {
   SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
   clusters::ClusterStore store(dir.identity());
-  std::optional<clusters::ClusterTemplate> t;
+  clusters::ClusterTemplate t;
   SLUICE_RETURN_IF_ERROR(db->Read([&](store::Transaction& tx) -> Status {
-    SLUICE_ASSIGN_OR_RETURN(t, store.GetTemplate(tx, args.name));
+    SLUICE_ASSIGN_OR_RETURN(t, store.RequireTemplate(tx, args.name));
     return Status::Ok();
   }));
-  if (!t) {
-    return Status::NotFound("cluster template " + args.name + " does not exist",
-                            "ResourceNotFoundException");
-  }
-  std::puts(clusters::TemplateToJson(*t).dump(2).c_str());
+  std::puts(clusters::TemplateToJson(t).dump(2).c_str());
   return Status::Ok();
 }
 
@@ -95,13 +91,10 @@ Status CreateClusterCommand(DataDir& dir, const ClustersArgs& args) {
   clusters::ClusterStore store(dir.identity());
   clusters::Cluster cluster;
   SLUICE_RETURN_IF_ERROR(db->Write([&](store::Transaction& tx) -> Status {
-    SLUICE_ASSIGN_OR_RETURN(auto t, store.GetTemplate(tx, args.template_name));
-    if (!t) {
-      return Status::NotFound("cluster template " + args.template_name + " does not exist",
-                              "ResourceNotFoundException");
-    }
+    SLUICE_ASSIGN_OR_RETURN(clusters::ClusterTemplate t,
+                            store.RequireTemplate(tx, args.template_name));
     SLUICE_ASSIGN_OR_RETURN(cluster,
-                            store.CreateCluster(tx, *t, request, SystemClock::Instance().Now()));
+                            store.CreateCluster(tx, t, request, SystemClock::Instance().Now()));
     return Status::Ok();
   }));
   if (args.json) {
@@ -156,16 +149,12 @@ Status ListClustersCommand(DataDir& dir, const ClustersArgs& args) {
 Status DescribeClusterCommand(DataDir& dir, const ClustersArgs& args) {
   SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
   clusters::ClusterStore store(dir.identity());
-  std::optional<clusters::Cluster> cluster;
+  clusters::Cluster cluster;
   SLUICE_RETURN_IF_ERROR(db->Read([&](store::Transaction& tx) -> Status {
-    SLUICE_ASSIGN_OR_RETURN(cluster, store.GetCluster(tx, args.name));
+    SLUICE_ASSIGN_OR_RETURN(cluster, store.RequireCluster(tx, args.name));
     return Status::Ok();
   }));
-  if (!cluster) {
-    return Status::NotFound("cluster " + args.name + " does not exist",
-                            "ResourceNotFoundException");
-  }
-  std::puts(json{{"Cluster", ClusterJson(*cluster, dir.identity())}}.dump(2).c_str());
+  std::puts(json{{"Cluster", ClusterJson(cluster, dir.identity())}}.dump(2).c_str());
   return Status::Ok();
 }
 
@@ -190,45 +179,42 @@ void RegisterClustersCommands(CLI::App& app, Command& command) {
   static ClustersArgs args;
   auto* clusters = app.add_subcommand("clusters", "Transient clusters and their templates");
   clusters->require_subcommand(1);
-  auto on = [&command](CLI::App* sub, Status (*run)(DataDir&, const ClustersArgs&)) {
-    sub->callback([&command, run] { command.run = [run](DataDir& d) { return run(d, args); }; });
-  };
 
   auto* templates = clusters->add_subcommand("templates", "Cluster templates");
   templates->require_subcommand(1);
   auto* put = templates->add_subcommand("put", "Create or replace a template (RunJobFlow's JSON)");
   put->add_option("--file", args.file, "The template as JSON, or @file")->required();
-  on(put, PutTemplateCommand);
+  OnChosen(put, command, args, PutTemplateCommand);
   auto* tls = templates->add_subcommand("ls", "List templates");
   tls->add_flag("--json", args.json, "Print one JSON document");
-  on(tls, ListTemplatesCommand);
+  OnChosen(tls, command, args, ListTemplatesCommand);
   auto* tdescribe = templates->add_subcommand("describe", "Show one template as JSON");
   tdescribe->add_option("name", args.name, "Template name")->required();
-  on(tdescribe, DescribeTemplateCommand);
+  OnChosen(tdescribe, command, args, DescribeTemplateCommand);
   auto* trm = templates->add_subcommand("rm", "Delete a template (its clusters are unaffected)");
   trm->add_option("name", args.name, "Template name")->required();
-  on(trm, DeleteTemplateCommand);
+  OnChosen(trm, command, args, DeleteTemplateCommand);
 
   auto* create = clusters->add_subcommand("create", "Launch a cluster from a template");
   create->add_option("--template", args.template_name, "Template name")->required();
   create->add_option("--tag", args.tags, "KEY=VALUE, over the template's tags (repeatable)");
   create->add_flag("--json", args.json, "Print {\"ClusterId\": ...}");
-  on(create, CreateClusterCommand);
+  OnChosen(create, command, args, CreateClusterCommand);
 
   auto* ls = clusters->add_subcommand("ls", "List clusters, newest first");
   ls->add_option("--state", args.states, "Only clusters in this state (repeatable)");
   ls->add_flag("--active", args.active, "Only clusters that have not ended");
   ls->add_option("--limit", args.limit, "At most this many (default 50)");
   ls->add_flag("--json", args.json, "Print one JSON document");
-  on(ls, ListClustersCommand);
+  OnChosen(ls, command, args, ListClustersCommand);
 
   auto* describe = clusters->add_subcommand("describe", "Show one cluster as JSON");
   describe->add_option("id", args.name, "Cluster id (j-...)")->required();
-  on(describe, DescribeClusterCommand);
+  OnChosen(describe, command, args, DescribeClusterCommand);
 
   auto* terminate = clusters->add_subcommand("terminate", "Terminate clusters (TerminateJobFlows)");
   terminate->add_option("ids", args.ids, "Cluster ids")->required();
-  on(terminate, TerminateClustersCommand);
+  OnChosen(terminate, command, args, TerminateClustersCommand);
 }
 
 }  // namespace sluice::cli

@@ -18,6 +18,16 @@ struct Command {
   std::function<Status(DataDir&)> run;  // set by the chosen subcommand
 };
 
+// Makes `run(dir, args)` the work to do when `sub` is the chosen subcommand. `args` must outlive
+// the parse (command files keep their arguments in a static).
+template <typename Args>
+void OnChosen(CLI::App* sub, Command& command, const Args& args,
+              Status (*run)(DataDir&, const Args&)) {
+  sub->callback([&command, &args, run] {
+    command.run = [&args, run](DataDir& dir) { return run(dir, args); };
+  });
+}
+
 // Marks a Status as bad usage (exit 2) rather than a failed operation (exit 1).
 Status UsageError(std::string message);
 bool IsUsageError(const Status& status);

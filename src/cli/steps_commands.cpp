@@ -73,11 +73,7 @@ Status ListStepsCommand(DataDir& dir, const StepsArgs& args) {
   clusters::ClusterStore store(dir.identity());
   std::vector<clusters::Step> steps;
   SLUICE_RETURN_IF_ERROR(db->Read([&](store::Transaction& tx) -> Status {
-    SLUICE_ASSIGN_OR_RETURN(auto cluster, store.GetCluster(tx, args.cluster_id));
-    if (!cluster) {
-      return Status::NotFound("cluster " + args.cluster_id + " does not exist",
-                              "ResourceNotFoundException");
-    }
+    SLUICE_RETURN_IF_ERROR(store.RequireCluster(tx, args.cluster_id).status());
     SLUICE_ASSIGN_OR_RETURN(steps, store.ListSteps(tx, args.cluster_id, states));
     return Status::Ok();
   }));
@@ -155,18 +151,14 @@ Status StepLogsCommand(DataDir& dir, const StepsArgs& args) {
   SLUICE_ASSIGN_OR_RETURN(clusters::Step step, FindStep(dir, args.cluster_id, args.step_id));
   SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
   clusters::ClusterStore store(dir.identity());
-  std::optional<clusters::Cluster> cluster;
+  clusters::Cluster cluster;
   SLUICE_RETURN_IF_ERROR(db->Read([&](store::Transaction& tx) -> Status {
-    SLUICE_ASSIGN_OR_RETURN(cluster, store.GetCluster(tx, step.cluster_id));
+    SLUICE_ASSIGN_OR_RETURN(cluster, store.RequireCluster(tx, step.cluster_id));
     return Status::Ok();
   }));
-  if (!cluster) {
-    return Status::NotFound("cluster " + step.cluster_id + " does not exist",
-                            "ResourceNotFoundException");
-  }
   SLUICE_ASSIGN_OR_RETURN(lake::LocalObjectStore * lake, dir.Lake());
   SLUICE_ASSIGN_OR_RETURN(std::string text, clusters::ReadStepLog(*lake, dir.clusters_path(),
-                                                                  *cluster, step.id, args.log));
+                                                                  cluster, step.id, args.log));
   std::fwrite(text.data(), 1, text.size(), stdout);
   return Status::Ok();
 }
@@ -177,9 +169,6 @@ void RegisterStepsCommands(CLI::App& app, Command& command) {
   static StepsArgs args;
   auto* steps = app.add_subcommand("steps", "Steps on clusters");
   steps->require_subcommand(1);
-  auto on = [&command](CLI::App* sub, Status (*run)(DataDir&, const StepsArgs&)) {
-    sub->callback([&command, run] { command.run = [run](DataDir& d) { return run(d, args); }; });
-  };
 
   auto* add = steps->add_subcommand("add", "Add steps to a cluster (AddJobFlowSteps)");
   add->add_option("cluster", args.cluster_id, "Cluster id (j-...)")->required();
@@ -189,18 +178,18 @@ void RegisterStepsCommands(CLI::App& app, Command& command) {
                   "TERMINATE_CLUSTER, CANCEL_AND_WAIT or CONTINUE (default)");
   add->add_option("command", args.command, "The command to run, after --");
   add->add_flag("--json", args.json, "Print {\"StepIds\": [...]}");
-  on(add, AddStepsCommand);
+  OnChosen(add, command, args, AddStepsCommand);
 
   auto* ls = steps->add_subcommand("ls", "List a cluster's steps, newest first");
   ls->add_option("cluster", args.cluster_id, "Cluster id")->required();
   ls->add_option("--state", args.states, "Only steps in this state (repeatable)");
   ls->add_flag("--json", args.json, "Print one JSON document");
-  on(ls, ListStepsCommand);
+  OnChosen(ls, command, args, ListStepsCommand);
 
   auto* describe = steps->add_subcommand("describe", "Show one step as JSON");
   describe->add_option("cluster", args.cluster_id, "Cluster id")->required();
   describe->add_option("step", args.step_id, "Step id (s-...)")->required();
-  on(describe, DescribeStepCommand);
+  OnChosen(describe, command, args, DescribeStepCommand);
 
   auto* cancel = steps->add_subcommand("cancel", "Cancel steps (CancelSteps)");
   cancel->add_option("cluster", args.cluster_id, "Cluster id")->required();
@@ -208,13 +197,13 @@ void RegisterStepsCommands(CLI::App& app, Command& command) {
   cancel->add_flag("--force", args.force,
                    "Kill running steps at once (TERMINATE_PROCESS) instead of SIGTERM first");
   cancel->add_flag("--json", args.json, "Print CancelSteps' JSON response");
-  on(cancel, CancelStepsCommand);
+  OnChosen(cancel, command, args, CancelStepsCommand);
 
   auto* logs = steps->add_subcommand("logs", "Print a step's log");
   logs->add_option("cluster", args.cluster_id, "Cluster id")->required();
   logs->add_option("step", args.step_id, "Step id")->required();
   logs->add_option("--log", args.log, "stdout (default), stderr or controller");
-  on(logs, StepLogsCommand);
+  OnChosen(logs, command, args, StepLogsCommand);
 }
 
 }  // namespace sluice::cli

@@ -122,6 +122,16 @@ Result<std::optional<ClusterTemplate>> ClusterStore::GetTemplate(store::Transact
   return std::optional<ClusterTemplate>(std::move(t));
 }
 
+Result<ClusterTemplate> ClusterStore::RequireTemplate(store::Transaction& tx,
+                                                      const std::string& name) const {
+  SLUICE_ASSIGN_OR_RETURN(std::optional<ClusterTemplate> t, GetTemplate(tx, name));
+  if (!t) {
+    return Status::NotFound("cluster template " + name + " does not exist",
+                            "ResourceNotFoundException");
+  }
+  return *std::move(t);
+}
+
 Result<std::vector<ClusterTemplate>> ClusterStore::ListTemplates(store::Transaction& tx) const {
   SLUICE_ASSIGN_OR_RETURN(store::Cursor rows,
                           tx.Query("SELECT spec FROM cluster_templates ORDER BY name"));
@@ -185,6 +195,14 @@ Result<std::optional<Cluster>> ClusterStore::GetCluster(store::Transaction& tx,
   if (!found) return std::optional<Cluster>();
   SLUICE_ASSIGN_OR_RETURN(Cluster c, ClusterFromRow(row));
   return std::optional<Cluster>(std::move(c));
+}
+
+Result<Cluster> ClusterStore::RequireCluster(store::Transaction& tx, const std::string& id) const {
+  SLUICE_ASSIGN_OR_RETURN(std::optional<Cluster> cluster, GetCluster(tx, id));
+  if (!cluster) {
+    return Status::NotFound("cluster " + id + " does not exist", "ResourceNotFoundException");
+  }
+  return *std::move(cluster);
 }
 
 Result<std::optional<Cluster>> ClusterStore::FindLiveCluster(
@@ -251,22 +269,17 @@ Result<std::vector<std::string>> ClusterStore::AddSteps(store::Transaction& tx,
                                                         const std::vector<StepConfig>& steps,
                                                         const AddStepsRequest& request,
                                                         TimePoint now) const {
-  SLUICE_ASSIGN_OR_RETURN(std::optional<Cluster> cluster, GetCluster(tx, cluster_id));
-  if (!cluster) {
-    return Status::NotFound("cluster " + cluster_id + " does not exist",
-                            "ResourceNotFoundException");
-  }
-  if (!IsLive(cluster->state)) {
+  SLUICE_ASSIGN_OR_RETURN(Cluster cluster, RequireCluster(tx, cluster_id));
+  if (!IsLive(cluster.state)) {
     return Status::Validation(
         "A job flow that is shutting down, terminated, or finished may not be "
         "modified (cluster " +
-        cluster_id + " is " + std::string(ClusterStateName(cluster->state)) + ")");
+        cluster_id + " is " + std::string(ClusterStateName(cluster.state)) + ")");
   }
   SLUICE_ASSIGN_OR_RETURN(std::vector<Step> active,
                           ListSteps(tx, cluster_id, {StepState::kPending, StepState::kRunning}));
   for (const StepConfig& step : steps) {
-    if (cluster->spec.step_concurrency > 1 &&
-        step.action_on_failure != ActionOnFailure::kContinue) {
+    if (cluster.spec.step_concurrency > 1 && step.action_on_failure != ActionOnFailure::kContinue) {
       return Status::Validation(
           "step " + step.name +
           ": ActionOnFailure setting is not valid: with a StepConcurrencyLevel "
@@ -309,7 +322,7 @@ Result<std::vector<std::string>> ClusterStore::AddSteps(store::Transaction& tx,
                    StepStateName(step.state), ToUnixMillis(now), key)
             .status());
     SLUICE_RETURN_IF_ERROR(store::AppendEvent(tx, store::BuildEvent(StepStatusChangeEvent(
-                                                      *cluster, step, identity_, now)))
+                                                      cluster, step, identity_, now)))
                                .status());
     active.push_back(step);
     ids.push_back(step.id);
@@ -369,19 +382,15 @@ Status ClusterStore::SetStepState(store::Transaction& tx, const Cluster& cluster
 
 Status ClusterStore::RequestTermination(store::Transaction& tx, const std::string& cluster_id,
                                         TimePoint now) const {
-  SLUICE_ASSIGN_OR_RETURN(std::optional<Cluster> cluster, GetCluster(tx, cluster_id));
-  if (!cluster) {
-    return Status::NotFound("cluster " + cluster_id + " does not exist",
-                            "ResourceNotFoundException");
-  }
-  if (!IsLive(cluster->state)) return Status::Ok();  // already ending or ended
-  if (cluster->spec.termination_protected) {
+  SLUICE_ASSIGN_OR_RETURN(Cluster cluster, RequireCluster(tx, cluster_id));
+  if (!IsLive(cluster.state)) return Status::Ok();  // already ending or ended
+  if (cluster.spec.termination_protected) {
     return Status::Validation(
         "Could not shut down one or more job flows since they are termination protected "
         "(cluster " +
         cluster_id + ")");
   }
-  return SetClusterState(tx, *cluster, ClusterState::kTerminating, ReasonCode::kUserRequest,
+  return SetClusterState(tx, cluster, ClusterState::kTerminating, ReasonCode::kUserRequest,
                          "Terminated by user request", now);
 }
 
@@ -394,11 +403,7 @@ Result<std::vector<CancelOutcome>> ClusterStore::CancelSteps(
   if (step_ids.empty() || step_ids.size() > 256) {
     return Status::Validation("CancelSteps takes 1 to 256 step ids");
   }
-  SLUICE_ASSIGN_OR_RETURN(std::optional<Cluster> cluster, GetCluster(tx, cluster_id));
-  if (!cluster) {
-    return Status::NotFound("cluster " + cluster_id + " does not exist",
-                            "ResourceNotFoundException");
-  }
+  SLUICE_ASSIGN_OR_RETURN(Cluster cluster, RequireCluster(tx, cluster_id));
   std::vector<CancelOutcome> outcomes;
   for (const std::string& id : step_ids) {
     SLUICE_ASSIGN_OR_RETURN(std::optional<Step> step, GetStep(tx, id));
@@ -408,12 +413,12 @@ Result<std::vector<CancelOutcome>> ClusterStore::CancelSteps(
     }
     switch (step->state) {
       case StepState::kPending:
-        SLUICE_RETURN_IF_ERROR(SetStepState(tx, *cluster, *step, StepState::kCancelled, now));
+        SLUICE_RETURN_IF_ERROR(SetStepState(tx, cluster, *step, StepState::kCancelled, now));
         outcomes.push_back({id, "SUBMITTED", ""});
         break;
       case StepState::kRunning:
         step->cancel_option = option;
-        SLUICE_RETURN_IF_ERROR(SetStepState(tx, *cluster, *step, StepState::kCancelPending, now));
+        SLUICE_RETURN_IF_ERROR(SetStepState(tx, cluster, *step, StepState::kCancelPending, now));
         outcomes.push_back({id, "SUBMITTED", ""});
         break;
       case StepState::kCancelPending:

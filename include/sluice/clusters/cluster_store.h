@@ -76,6 +76,8 @@ class ClusterStore {
   Status PutTemplate(store::Transaction& tx, const ClusterTemplate& t, TimePoint now) const;
   Result<std::optional<ClusterTemplate>> GetTemplate(store::Transaction& tx,
                                                      const std::string& name) const;
+  // As GetTemplate, but a missing template is a NotFound naming it.
+  Result<ClusterTemplate> RequireTemplate(store::Transaction& tx, const std::string& name) const;
   Result<std::vector<ClusterTemplate>> ListTemplates(store::Transaction& tx) const;
   Status DeleteTemplate(store::Transaction& tx, const std::string& name) const;
 
@@ -84,6 +86,8 @@ class ClusterStore {
   Result<Cluster> CreateCluster(store::Transaction& tx, const ClusterTemplate& t,
                                 const CreateRequest& request, TimePoint now) const;
   Result<std::optional<Cluster>> GetCluster(store::Transaction& tx, const std::string& id) const;
+  // As GetCluster, but a missing cluster is a NotFound (ResourceNotFoundException) naming it.
+  Result<Cluster> RequireCluster(store::Transaction& tx, const std::string& id) const;
   // The newest live cluster made from `template_name`, if any.
   Result<std::optional<Cluster>> FindLiveCluster(store::Transaction& tx,
                                                  const std::string& template_name) const;
