@@ -18,6 +18,7 @@ class LocalObjectReader final : public ObjectReader {
   Result<size_t> Read(char* buffer, size_t size) override;
 
   int fd() const { return fd_.get(); }
+  UniqueFd ReleaseFd() { return std::move(fd_); }
 
  private:
   ObjectInfo info_;

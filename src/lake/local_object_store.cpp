@@ -215,52 +215,89 @@ Result<std::vector<BucketInfo>> LocalObjectStore::ListBuckets() {
   return buckets;
 }
 
-Result<ObjectInfo> LocalObjectStore::PutObject(std::string_view bucket, std::string_view key,
-                                               ByteSource& body, const PutOptions& options) {
+Result<PendingBlob> LocalObjectStore::WriteBlob(std::string_view bucket, std::string_view key,
+                                                ByteSource& body, ObjectInfo& info) {
   SLUICE_RETURN_IF_ERROR(ValidateObjectKey(key));
-  // Refuse early rather than after streaming the whole body; Commit() checks again atomically.
-  SLUICE_RETURN_IF_ERROR(HeadBucket(bucket).status());
-
   SLUICE_ASSIGN_OR_RETURN(PendingBlob blob, blobs_->Create());
   Md5 md5;
   SLUICE_RETURN_IF_ERROR(StreamIntoBlob(body, blob, md5).WithContext(DescribeObject(bucket, key)));
   SLUICE_RETURN_IF_ERROR(blob.Publish());
-
-  ObjectInfo info;
   info.bucket = std::string(bucket);
   info.key = std::string(key);
   info.size = blob.size();
   info.etag = md5.FinishHex();
-  info.content_type = options.content_type;
-  info.metadata = options.metadata;
-  return Commit(bucket, key, blob, std::move(info), options);
+  return blob;
 }
 
-Result<ObjectInfo> LocalObjectStore::Commit(std::string_view bucket, std::string_view key,
-                                            PendingBlob& blob, ObjectInfo info,
-                                            const PutOptions& options) {
+Result<ObjectInfo> LocalObjectStore::PutObject(std::string_view bucket, std::string_view key,
+                                               ByteSource& body, const PutOptions& options) {
+  // Refuse early rather than after streaming the whole body; Commit() checks again atomically.
+  SLUICE_RETURN_IF_ERROR(HeadBucket(bucket).status());
+  ObjectInfo info;
+  info.content_type = options.content_type;
+  info.metadata = options.metadata;
+  SLUICE_ASSIGN_OR_RETURN(PendingBlob blob, WriteBlob(bucket, key, body, info));
+  return CommitOne(bucket, std::move(blob), std::move(info), options);
+}
+
+Result<ObjectInfo> LocalObjectStore::CommitOne(std::string_view bucket, PendingBlob blob,
+                                               ObjectInfo info, const PutOptions& options) {
+  std::vector<PendingBlob> blobs;
+  blobs.push_back(std::move(blob));
+  std::vector<ObjectInfo> infos{std::move(info)};
+  SLUICE_RETURN_IF_ERROR(Commit(bucket, blobs, infos, options));
+  return std::move(infos[0]);
+}
+
+Result<std::vector<ObjectInfo>> LocalObjectStore::PutObjects(std::string_view bucket,
+                                                             const std::vector<NewObject>& objects,
+                                                             const PutOptions& options) {
+  SLUICE_RETURN_IF_ERROR(HeadBucket(bucket).status());
+  std::vector<ObjectInfo> infos(objects.size());
+  std::vector<PendingBlob> blobs;
+  blobs.reserve(objects.size());
+  for (size_t i = 0; i < objects.size(); ++i) {
+    infos[i].content_type = objects[i].content_type;
+    infos[i].metadata = options.metadata;
+    SLUICE_ASSIGN_OR_RETURN(PendingBlob blob,
+                            WriteBlob(bucket, objects[i].key, *objects[i].body, infos[i]));
+    blobs.push_back(std::move(blob));
+  }
+  SLUICE_RETURN_IF_ERROR(Commit(bucket, blobs, infos, options));
+  return infos;
+}
+
+Status LocalObjectStore::Commit(std::string_view bucket, std::vector<PendingBlob>& blobs,
+                                std::vector<ObjectInfo>& infos, const PutOptions& options) {
   std::vector<std::string> garbage;
   SLUICE_RETURN_IF_ERROR(db_.Write([&](store::Transaction& tx) -> Status {
+    garbage.clear();  // a retried body starts over
     SLUICE_RETURN_IF_ERROR(RequireBucket(tx, bucket));
-    SLUICE_ASSIGN_OR_RETURN(std::optional<ObjectRow> existing, FindObject(tx, bucket, key));
-    SLUICE_RETURN_IF_ERROR(CheckWriteConditions(existing, options, bucket, key));
-    if (existing) {
+    for (size_t i = 0; i < blobs.size(); ++i) {
+      ObjectInfo& info = infos[i];
+      SLUICE_ASSIGN_OR_RETURN(std::optional<ObjectRow> existing, FindObject(tx, bucket, info.key));
+      SLUICE_RETURN_IF_ERROR(CheckWriteConditions(existing, options, bucket, info.key));
+      if (existing) {
+        SLUICE_RETURN_IF_ERROR(
+            tx.Execute("INSERT OR IGNORE INTO blob_garbage (blob_id) VALUES (?)", existing->blob_id)
+                .status());
+        garbage.push_back(existing->blob_id);
+      }
+      info.last_modified = options_.clock->Now();
+      SLUICE_RETURN_IF_ERROR(UpsertObject(tx, ObjectRow{info, blobs[i].id()}));
+      SLUICE_ASSIGN_OR_RETURN(int64_t sequencer, store::NextCounterValue(tx, "s3.sequencer"));
+      ObjectChange change{
+          info.bucket,    info.key,           info.size,      info.etag, FormatSequencer(sequencer),
+          options.reason, info.last_modified, options.request};
       SLUICE_RETURN_IF_ERROR(
-          tx.Execute("INSERT OR IGNORE INTO blob_garbage (blob_id) VALUES (?)", existing->blob_id)
-              .status());
-      garbage.push_back(existing->blob_id);
+          store::AppendEvent(tx, ObjectCreatedEvent(options_.identity, change)).status());
     }
-    info.last_modified = options_.clock->Now();
-    SLUICE_RETURN_IF_ERROR(UpsertObject(tx, ObjectRow{info, blob.id()}));
-    SLUICE_ASSIGN_OR_RETURN(int64_t sequencer, store::NextCounterValue(tx, "s3.sequencer"));
-    ObjectChange change{
-        info.bucket,    info.key,           info.size,      info.etag, FormatSequencer(sequencer),
-        options.reason, info.last_modified, options.request};
-    return store::AppendEvent(tx, ObjectCreatedEvent(options_.identity, change)).status();
+    return Status::Ok();
   }));
-  blob.MarkCommitted();
+  for (PendingBlob& blob : blobs)
+    blob.MarkCommitted();
   CollectGarbage(garbage);
-  return info;
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<ObjectReader>> LocalObjectStore::GetObject(
@@ -355,7 +392,7 @@ Result<ObjectInfo> LocalObjectStore::CopyObject(std::string_view source_bucket,
   PutOptions put;
   put.reason = "CopyObject";
   put.request = options.request;
-  return Commit(bucket, key, blob, std::move(info), put);
+  return CommitOne(bucket, std::move(blob), std::move(info), put);
 }
 
 Result<ListPage> LocalObjectStore::ListObjects(std::string_view bucket,
@@ -369,18 +406,10 @@ Result<ListPage> LocalObjectStore::ListObjects(std::string_view bucket,
   return page;
 }
 
-Result<std::filesystem::path> LocalObjectStore::ObjectFilePath(std::string_view bucket,
-                                                               std::string_view key) {
-  std::optional<ObjectRow> row;
-  SLUICE_RETURN_IF_ERROR(db_.Read([&](store::Transaction& tx) -> Status {
-    SLUICE_ASSIGN_OR_RETURN(row, FindObject(tx, bucket, key));
-    if (!row) {
-      SLUICE_RETURN_IF_ERROR(RequireBucket(tx, bucket));
-      return NoSuchKey(bucket, key);
-    }
-    return Status::Ok();
-  }));
-  return blobs_->PathOf(row->blob_id);
+Result<ObjectFile> LocalObjectStore::OpenObjectFile(std::string_view bucket, std::string_view key) {
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<ObjectReader> reader, GetObject(bucket, key));
+  auto& local = static_cast<LocalObjectReader&>(*reader);
+  return ObjectFile{local.info(), local.ReleaseFd()};
 }
 
 }  // namespace sluice::lake

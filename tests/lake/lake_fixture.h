@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "sluice/lake/byte_sources.h"
@@ -64,6 +65,16 @@ class LakeTest : public ::testing::Test {
                    })
                     .ok());
     return events;
+  }
+
+  // The keys of the Object Created events logged so far, in order.
+  std::vector<std::string> ObjectCreatedKeys() {
+    std::vector<std::string> keys;
+    for (const store::LoggedEvent& e : Events()) {
+      if (e.detail_type != "Object Created") continue;
+      keys.push_back(nlohmann::json::parse(e.body)["detail"]["object"]["key"]);
+    }
+    return keys;
   }
 
   // Every regular file under the lake's folder `sub` ("objects" or "tmp").

@@ -244,14 +244,48 @@ TEST_F(LocalObjectStoreTest, CopyKeepsOrReplacesMetadata) {
   EXPECT_EQ(FilesUnder("objects").size(), 2u);
 }
 
-TEST_F(LocalObjectStoreTest, ObjectFilePathHoldsTheBytes) {
+std::string ReadWholeFd(int fd) {
+  std::string content;
+  char buffer[256];
+  for (off_t at = 0;;) {
+    ssize_t n = ::pread(fd, buffer, sizeof buffer, at);
+    if (n <= 0) return content;
+    content.append(buffer, static_cast<size_t>(n));
+    at += n;
+  }
+}
+
+TEST_F(LocalObjectStoreTest, OpenObjectFileKeepsTheBytesItOpened) {
   ASSERT_TRUE(Put("lake", "data.csv", "a,b\n").ok());
-  auto path = lake_->ObjectFilePath("lake", "data.csv");
-  ASSERT_TRUE(path.ok());
-  std::ifstream in(*path);
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(content, "a,b\n");
-  EXPECT_EQ(lake_->ObjectFilePath("lake", "nope").status().aws_code(), "NoSuchKey");
+  auto file = lake_->OpenObjectFile("lake", "data.csv");
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  EXPECT_EQ(file->info.size, 4u);
+  // Overwritten and then deleted: the open file still holds what was opened.
+  ASSERT_TRUE(Put("lake", "data.csv", "changed\n").ok());
+  ASSERT_TRUE(lake_->DeleteObject("lake", "data.csv").ok());
+  EXPECT_EQ(ReadWholeFd(file->fd.get()), "a,b\n");
+  EXPECT_EQ(lake_->OpenObjectFile("lake", "nope").status().aws_code(), "NoSuchKey");
+}
+
+TEST_F(LocalObjectStoreTest, PutObjectsCommitsAllTogetherWithOneEventEach) {
+  StringByteSource a("first"), b("second");
+  auto infos = lake_->PutObjects("lake", {{"out/a.csv", &a}, {"out/b.csv", &b, "text/csv"}}, {});
+  ASSERT_TRUE(infos.ok()) << infos.status().ToString();
+  ASSERT_EQ(infos->size(), 2u);
+  EXPECT_EQ((*infos)[1].content_type, "text/csv");
+  EXPECT_EQ(Get("lake", "out/a.csv"), "first");
+  EXPECT_EQ(Get("lake", "out/b.csv"), "second");
+  EXPECT_EQ(ObjectCreatedKeys(), (std::vector<std::string>{"out/a.csv", "out/b.csv"}));
+}
+
+TEST_F(LocalObjectStoreTest, PutObjectsWithABadKeyCommitsNothing) {
+  StringByteSource a("first"), b("second");
+  std::string too_long(1025, 'k');
+  auto infos = lake_->PutObjects("lake", {{"out/a.csv", &a}, {too_long, &b}}, {});
+  EXPECT_EQ(infos.status().aws_code(), "KeyTooLongError");
+  EXPECT_EQ(lake_->HeadObject("lake", "out/a.csv").status().aws_code(), "NoSuchKey");
+  EXPECT_TRUE(ObjectCreatedKeys().empty());
+  EXPECT_TRUE(FilesUnder("tmp").empty());
 }
 
 TEST_F(LocalObjectStoreTest, LargeStreamedObjectRoundTrips) {

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "sluice/common/clock.h"
+#include "sluice/common/posix_file.h"
 #include "sluice/lake/object_store.h"
 #include "sluice/lake/s3_events.h"
 #include "sluice/store/database.h"
@@ -20,6 +21,19 @@
 namespace sluice::lake {
 
 class BlobFiles;
+class PendingBlob;
+
+// One object of a PutObjects call.
+struct NewObject {
+  std::string key;
+  ByteSource* body = nullptr;
+  std::string content_type{kDefaultContentType};
+};
+
+struct ObjectFile {
+  ObjectInfo info;
+  UniqueFd fd;
+};
 
 struct LocalObjectStoreOptions {
   AwsIdentity identity;
@@ -53,9 +67,15 @@ class LocalObjectStore final : public ObjectStore {
                                 const CopyOptions& options) override;
   Result<ListPage> ListObjects(std::string_view bucket, const ListRequest& request) override;
 
-  // The file holding an object's bytes, for readers that read in place (the SQL engine). The
-  // file stays valid while the object is not overwritten or deleted.
-  Result<std::filesystem::path> ObjectFilePath(std::string_view bucket, std::string_view key);
+  // Puts several objects into one bucket so that they become visible together: one transaction
+  // commits every mapping and every Object Created event, or none (a job's partitioned output).
+  Result<std::vector<ObjectInfo>> PutObjects(std::string_view bucket,
+                                             const std::vector<NewObject>& objects,
+                                             const PutOptions& options);
+
+  // An object's bytes as an open file, for readers that read in place (the SQL engine). What the
+  // file holds stays as it was when opened, even if the object is overwritten or deleted.
+  Result<ObjectFile> OpenObjectFile(std::string_view bucket, std::string_view key);
 
   // How many leftovers of crashed writers the last Open() cleaned up.
   int recovered_leftovers() const { return recovered_leftovers_; }
@@ -64,9 +84,15 @@ class LocalObjectStore final : public ObjectStore {
   LocalObjectStore(store::Database& db, std::filesystem::path root,
                    LocalObjectStoreOptions options);
   Status Recover();
-  // Commits `blob` as the object bucket/key and appends its Object Created event.
-  Result<ObjectInfo> Commit(std::string_view bucket, std::string_view key, class PendingBlob& blob,
-                            ObjectInfo info, const PutOptions& options);
+  // Streams `body` into a new blob and publishes it; `info` gets its size and ETag.
+  Result<PendingBlob> WriteBlob(std::string_view bucket, std::string_view key, ByteSource& body,
+                                ObjectInfo& info);
+  // Commits each blob as the object its info names, with its Object Created event, in one
+  // transaction. The infos get their modification time.
+  Status Commit(std::string_view bucket, std::vector<PendingBlob>& blobs,
+                std::vector<ObjectInfo>& infos, const PutOptions& options);
+  Result<ObjectInfo> CommitOne(std::string_view bucket, PendingBlob blob, ObjectInfo info,
+                               const PutOptions& options);
   // Unlinks the files of replaced or deleted objects and forgets them.
   void CollectGarbage(const std::vector<std::string>& blob_ids);
 
