@@ -76,7 +76,7 @@ struct Engine {
     Check(lake_opened.status(), "open lake");
     lake = std::move(lake_opened).value();
     provider = std::make_unique<LocalProvider>(
-        LocalProviderOptions{dir / "clusters", dir.string(), lake.get(), {}});
+        LocalProviderOptions{dir / "clusters", dir.string(), lake.get(), {}, {}});
     manager = std::make_unique<ClusterManager>(*db, *provider);
     Check(manager->Recover().status(), "recover");
     loop = std::thread([this] { Check(manager->Run([this] { return stop.load(); }), "run"); });
@@ -165,7 +165,8 @@ void TerminateCluster(Engine& e, const std::string& id) {
 }
 
 std::vector<std::string> AddTrueSteps(Engine& e, const std::string& cluster_id, int count) {
-  std::vector<StepConfig> steps(count, StepConfig{"true", ActionOnFailure::kContinue, {"true"}});
+  std::vector<StepConfig> steps(count,
+                                StepConfig{"true", ActionOnFailure::kContinue, {"true"}, {}});
   std::vector<std::string> ids;
   Request(
       e,

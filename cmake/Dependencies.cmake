@@ -11,6 +11,8 @@ find_package(simdjson REQUIRED)
 find_package(Threads REQUIRED)
 find_package(GTest REQUIRED)
 find_package(benchmark REQUIRED)
+# libpq, the PostgreSQL client library, for the postgresql:// and redshift:// warehouses.
+find_package(PostgreSQL REQUIRED)
 
 set(SLUICE_DUCKDB_DIR "${PROJECT_SOURCE_DIR}/third_party/duckdb")
 if(NOT EXISTS "${SLUICE_DUCKDB_DIR}/lib/libduckdb.so" OR NOT EXISTS "${SLUICE_DUCKDB_DIR}/include/duckdb.h")

@@ -79,6 +79,12 @@ json StepJson(const clusters::Step& s) {
       {"ActionOnFailure", clusters::ActionOnFailureName(s.config.action_on_failure)},
       {"Status", status},
       {"ClusterId", s.cluster_id}};
+  if (s.config.sql) {
+    // Not EMR's: what a sql step runs, and what it reported (rows, bytes, outputs, load).
+    out["Config"]["Jar"] = "sluice-sql";
+    out["Sql"] = engine::SqlStepToJson(*s.config.sql);
+  }
+  if (!s.result.empty()) out["Result"] = json::parse(s.result, nullptr, false);
   if (s.exit_code) out["ExitCode"] = *s.exit_code;
   return out;
 }

@@ -15,6 +15,7 @@ namespace sluice::cli {
 
 struct Command {
   std::string data_dir_flag;
+  std::string warehouse_flag;
   std::function<Status(DataDir&)> run;  // set by the chosen subcommand
 };
 
@@ -47,6 +48,8 @@ void RegisterServeCommand(CLI::App& app, Command& command);
 void RegisterClustersCommands(CLI::App& app, Command& command);
 void RegisterStepsCommands(CLI::App& app, Command& command);
 void RegisterCostCommand(CLI::App& app, Command& command);
+void RegisterSqlCommands(CLI::App& app, Command& command);
+void RegisterRunSqlStepCommand(CLI::App& app, Command& command);
 void RegisterVersionCommand(CLI::App& app, Command& command);
 
 }  // namespace sluice::cli

@@ -13,6 +13,23 @@ std::filesystem::path ResolveDataDir(const std::string& flag) {
   return ".sluice";
 }
 
+std::string DataDir::warehouse_url() const {
+  if (!warehouse_flag_.empty()) return warehouse_flag_;
+  const char* env = std::getenv("SLUICE_WAREHOUSE");
+  if (env != nullptr && *env != '\0') return env;
+  return std::string(warehouse::kDefaultWarehouseUrl);
+}
+
+warehouse::WarehouseOptions DataDir::warehouse_options() const {
+  warehouse::WarehouseOptions options;
+  options.base_dir = std::filesystem::absolute(path_).string();
+  return options;
+}
+
+Result<std::unique_ptr<warehouse::Warehouse>> DataDir::Warehouse() const {
+  return warehouse::OpenWarehouse(warehouse_url(), warehouse_options());
+}
+
 Result<store::Database*> DataDir::Database() {
   if (!database_) {
     SLUICE_RETURN_IF_ERROR(CreateDirectories(path_));
@@ -32,12 +49,22 @@ Result<lake::LocalObjectStore*> DataDir::Lake() {
 Result<bus::ActionRegistry*> DataDir::Actions() {
   if (!actions_) {
     SLUICE_ASSIGN_OR_RETURN(store::Database * db, Database());
+    SLUICE_ASSIGN_OR_RETURN(lake::LocalObjectStore * lake, Lake());
     actions_ = std::make_unique<bus::ActionRegistry>();
+    actions::ActionContext context;
+    context.db = db;
+    context.identity = identity_;
+    context.clock = &SystemClock::Instance();
     // The engine sets the hook once it runs a cluster manager; commands that only put rules
     // never call it.
-    actions::RegisterBuiltinActions(*actions_, {db, identity_, &SystemClock::Instance(), [this] {
-                                                  if (clusters_changed_) clusters_changed_();
-                                                }});
+    context.clusters_changed = [this] {
+      if (clusters_changed_) clusters_changed_();
+    };
+    context.lake = lake;
+    context.warehouse_url = warehouse_url();
+    context.warehouse_options = warehouse_options();
+    context.work_root = path_ / "work";
+    actions::RegisterBuiltinActions(*actions_, context);
   }
   return actions_.get();
 }

@@ -15,6 +15,7 @@
 #include "sluice/common/result.h"
 #include "sluice/lake/local_object_store.h"
 #include "sluice/store/database.h"
+#include "sluice/warehouse/warehouse.h"
 
 namespace sluice::cli {
 
@@ -23,7 +24,8 @@ std::filesystem::path ResolveDataDir(const std::string& flag);
 
 class DataDir {
  public:
-  explicit DataDir(std::filesystem::path path) : path_(std::move(path)) {}
+  DataDir(std::filesystem::path path, std::string warehouse_flag)
+      : path_(std::move(path)), warehouse_flag_(std::move(warehouse_flag)) {}
 
   const std::filesystem::path& path() const { return path_; }
   // Where the local provider keeps clusters' node folders and logs.
@@ -33,11 +35,16 @@ class DataDir {
   // The built-in actions, ready to check and run targets.
   Result<bus::ActionRegistry*> Actions();
   const AwsIdentity& identity() const { return identity_; }
+  // --warehouse if given, else $SLUICE_WAREHOUSE, else duckdb://warehouse.duckdb (in the dir).
+  std::string warehouse_url() const;
+  warehouse::WarehouseOptions warehouse_options() const;
+  Result<std::unique_ptr<warehouse::Warehouse>> Warehouse() const;
   // What the cluster actions call after recording work (the engine wakes its cluster manager).
   void OnClustersChanged(std::function<void()> hook) { clusters_changed_ = std::move(hook); }
 
  private:
   std::filesystem::path path_;
+  std::string warehouse_flag_;
   AwsIdentity identity_;
   std::unique_ptr<store::Database> database_;
   std::unique_ptr<lake::LocalObjectStore> lake_;

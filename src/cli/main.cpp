@@ -44,6 +44,9 @@ int Main(int argc, char** argv) {
   Command command;
   app.add_option("--data-dir", command.data_dir_flag,
                  "Where sluice keeps its state and lake (default: $SLUICE_HOME, else ./.sluice)");
+  app.add_option("--warehouse", command.warehouse_flag,
+                 "The warehouse URL: duckdb://PATH, postgresql://..., redshift://... (default: "
+                 "$SLUICE_WAREHOUSE, else duckdb://warehouse.duckdb in the data dir)");
   RegisterLakeCommands(app, command);
   RegisterTransferCommands(app, command);
   RegisterEventsCommands(app, command);
@@ -52,6 +55,8 @@ int Main(int argc, char** argv) {
   RegisterClustersCommands(app, command);
   RegisterStepsCommands(app, command);
   RegisterCostCommand(app, command);
+  RegisterSqlCommands(app, command);
+  RegisterRunSqlStepCommand(app, command);
   RegisterVersionCommand(app, command);
 
   try {
@@ -63,7 +68,7 @@ int Main(int argc, char** argv) {
   if (!command.run) return 2;
 
   spdlog::set_level(spdlog::level::warn);
-  DataDir data_dir(ResolveDataDir(command.data_dir_flag));
+  DataDir data_dir(ResolveDataDir(command.data_dir_flag), command.warehouse_flag);
   Status status;
   try {
     status = command.run(data_dir);

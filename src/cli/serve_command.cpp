@@ -52,10 +52,13 @@ Status Serve(DataDir& dir, const ServeArgs& args) {
   provider_options.marker = data_dir;
   provider_options.lake = lake;
   // Steps and bootstrap actions can run `sluice` itself (`sluice get s3://...`) on this data dir.
-  std::string path = std::filesystem::read_symlink("/proc/self/exe").parent_path().string();
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe");
+  std::string path = self.parent_path().string();
   if (const char* inherited = std::getenv("PATH"); inherited != nullptr)
     path += ":" + std::string(inherited);
-  provider_options.environment = {{"SLUICE_HOME", data_dir}, {"PATH", path}};
+  provider_options.environment = {
+      {"SLUICE_HOME", data_dir}, {"PATH", path}, {"SLUICE_WAREHOUSE", dir.warehouse_url()}};
+  provider_options.sql_step_command = {self.string(), "run-sql-step"};
   // Destroyed before the manager (below): its threads report to the manager until they end.
   auto provider = std::make_unique<clusters::LocalProvider>(provider_options);
   clusters::ClusterManagerOptions manager_options;

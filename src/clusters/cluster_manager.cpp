@@ -141,6 +141,7 @@ Status ClusterManager::Apply(const ProviderReport& report, ManagerRoundStats& st
         SLUICE_ASSIGN_OR_RETURN(std::optional<Step> step, store_.GetStep(tx, report.step_id));
         if (!step || IsFinished(step->state)) return Status::Ok();
         step->exit_code = report.exit_code;
+        step->result = report.result;
         bool completed = !report.signalled && report.exit_code == 0;
         bool stopped =
             step->state == StepState::kCancelPending || cluster.state == ClusterState::kTerminating;

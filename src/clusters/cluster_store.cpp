@@ -19,7 +19,7 @@ constexpr const char* kClusterColumns =
 constexpr const char* kStepColumns =
     "seq, id, cluster_id, config, state, coalesce(cancel_option, ''), "
     "coalesce(failure_reason, ''), coalesce(failure_message, ''), coalesce(failure_log, ''), "
-    "created_ms, start_ms, end_ms, pid, exit_code";
+    "created_ms, start_ms, end_ms, pid, exit_code, coalesce(result, '')";
 
 std::optional<TimePoint> OptionalTime(const store::Cursor& row, int column) {
   if (row.IsNull(column)) return std::nullopt;
@@ -71,6 +71,7 @@ Result<Step> StepFromRow(const store::Cursor& row) {
   s.ended = OptionalTime(row, 11);
   if (!row.IsNull(12)) s.pid = row.Int(12);
   if (!row.IsNull(13)) s.exit_code = static_cast<int>(row.Int(13));
+  s.result = row.Text(14);
   return s;
 }
 
@@ -369,11 +370,12 @@ Status ClusterStore::SetStepState(store::Transaction& tx, const Cluster& cluster
   SLUICE_RETURN_IF_ERROR(
       tx.Execute("UPDATE steps SET state = ?, cancel_option = ?, failure_reason = ?, "
                  "failure_message = ?, failure_log = ?, start_ms = ?, end_ms = ?, pid = ?, "
-                 "exit_code = ? WHERE id = ?",
+                 "exit_code = ?, result = ? WHERE id = ?",
                  StepStateName(to), text(step.cancel_option), text(step.failure_reason),
                  text(step.failure_message), text(step.failure_log), OptionalMillis(step.started),
                  OptionalMillis(step.ended), step.pid,
-                 step.exit_code ? std::optional<int64_t>(*step.exit_code) : std::nullopt, step.id)
+                 step.exit_code ? std::optional<int64_t>(*step.exit_code) : std::nullopt,
+                 text(step.result), step.id)
           .status());
   return store::AppendEvent(tx,
                             store::BuildEvent(StepStatusChangeEvent(cluster, step, identity_, now)))

@@ -8,14 +8,20 @@
 
 #include "applications.h"
 #include "lake_files.h"
+#include "sluice/clusters/instance_capacity.h"
 #include "sluice/clusters/step_logs.h"
 #include "sluice/common/subprocess.h"
 #include "sluice/common/time_format.h"
+#include "sluice/engine/sql_step_job.h"
 
 namespace sluice::clusters {
 namespace {
 
 namespace fs = std::filesystem;
+
+// In a sql step's log folder: the job it was given and the outcome it reported.
+constexpr const char* kSqlJobFile = "sql-step.json";
+constexpr const char* kSqlOutcomeFile = "outcome.json";
 
 constexpr size_t kStderrInMessage = 800;  // bytes of a failed bootstrap's stderr in its reason
 
@@ -250,14 +256,14 @@ Result<int64_t> LocalProvider::StartStep(const Cluster& cluster, const Step& ste
     if (g.role == "MASTER") master.instance_type = g.instance_type;
   }
   SpawnOptions spawn;
-  spawn.argv = step.config.args;
   spawn.cwd = options_.root / cluster.id / "work" / master.id;
   fs::create_directories(spawn.cwd, ec);
+  SLUICE_ASSIGN_OR_RETURN(spawn.argv, StepCommand(cluster, step, logs, spawn.cwd / step.id));
   spawn.env = NodeEnvironment(cluster, master);
   spawn.env["SLUICE_STEP_ID"] = step.id;
   spawn.stdout_path = logs / "stdout";
   spawn.stderr_path = logs / "stderr";
-  Controller(logs / "controller", "INFO", "startExec " + Quoted(step.config.args));
+  Controller(logs / "controller", "INFO", "startExec " + Quoted(spawn.argv));
   Controller(logs / "controller", "INFO", "Working dir " + spawn.cwd.string());
   std::unique_lock lock(mutex_);
   Runtime& runtime = RuntimeFor(cluster.id);
@@ -277,6 +283,37 @@ Result<int64_t> LocalProvider::StartStep(const Cluster& cluster, const Step& ste
   return static_cast<int64_t>(*pid);
 }
 
+Result<std::vector<std::string>> LocalProvider::StepCommand(const Cluster& cluster,
+                                                            const Step& step, const fs::path& logs,
+                                                            const fs::path& work) const {
+  if (!step.config.sql) return step.config.args;
+  if (options_.sql_step_command.empty()) {
+    return Status::FailedPrecondition("this engine has no runner for sql steps");
+  }
+  std::string master_type;
+  for (const InstanceGroup& g : cluster.spec.instance_groups) {
+    if (g.role == "MASTER") master_type = g.instance_type;
+  }
+  InstanceCapacity capacity = LimitToThisMachine(CapacityOf(master_type));
+  engine::SqlStepJob job;
+  job.step_id = step.id;
+  job.step_name = step.config.name;
+  job.sql = *step.config.sql;
+  job.threads = capacity.vcpus;
+  job.memory_limit = std::to_string(static_cast<int64_t>(capacity.memory_gib * 1024)) + "MiB";
+  job.work_dir = work.string();
+  job.outcome_file = (logs / kSqlOutcomeFile).string();
+  std::error_code ec;
+  fs::remove(job.outcome_file, ec);  // a retried step's old outcome must not be read as its own
+  fs::path job_file = logs / kSqlJobFile;
+  std::ofstream out(job_file, std::ios::trunc);
+  out << job.ToJson().dump(2) << "\n";
+  if (!out.flush()) return Status::IoError("cannot write " + job_file.string());
+  std::vector<std::string> argv = options_.sql_step_command;
+  argv.push_back(job_file.string());
+  return argv;
+}
+
 void LocalProvider::WaitForStep(Cluster cluster, Step step, pid_t pid) {
   ExitStatus exit = WaitForExit(pid);
   SignalGroup(pid, SIGKILL);  // what the command left running in the background
@@ -289,6 +326,15 @@ void LocalProvider::WaitForStep(Cluster cluster, Step step, pid_t pid) {
   report.signalled = exit.signal != 0;
   report.message = "Step failed with " + DescribeExit(exit);
   report.log_file = (logs / "stderr").string();
+  if (step.config.sql) {
+    // A sql step says what it did, or why it failed, in its outcome file.
+    if (auto outcome = engine::ReadOutcome((logs / kSqlOutcomeFile).string())) {
+      if (outcome->contains("Result")) report.result = (*outcome)["Result"].dump();
+      if (outcome->contains("Error") && !exit.ok()) {
+        report.message = (*outcome)["Error"].get<std::string>();
+      }
+    }
+  }
   if (!cluster.spec.log_uri.empty()) {
     for (const char* name : {"controller", "stdout", "stderr"}) {
       Status uploaded =

@@ -20,7 +20,7 @@ Result<StepConfig> StepConfigFromJson(const json& j) {
   }
   const std::string where = "step " + step.name;
   SLUICE_RETURN_IF_ERROR(
-      RejectUnknownKeys(j, {"Name", "ActionOnFailure", "HadoopJarStep", "Command"}, where));
+      RejectUnknownKeys(j, {"Name", "ActionOnFailure", "HadoopJarStep", "Command", "Sql"}, where));
   std::string action = "CONTINUE";
   SLUICE_RETURN_IF_ERROR(ReadField(j, "ActionOnFailure", action, where));
   auto parsed = ParseActionOnFailure(action);
@@ -33,8 +33,13 @@ Result<StepConfig> StepConfigFromJson(const json& j) {
   step.action_on_failure = *parsed;
   auto jar = j.find("HadoopJarStep");
   bool has_command = j.contains("Command");
-  if ((jar != j.end()) == has_command) {
-    return Status::Validation(where + ": give exactly one of HadoopJarStep and Command");
+  bool has_sql = j.contains("Sql");
+  if ((jar != j.end()) + has_command + has_sql != 1) {
+    return Status::Validation(where + ": give exactly one of HadoopJarStep, Command and Sql");
+  }
+  if (has_sql) {
+    SLUICE_ASSIGN_OR_RETURN(step.sql, engine::SqlStepFromJson(j["Sql"], where));
+    return step;
   }
   if (has_command) {
     SLUICE_RETURN_IF_ERROR(ReadField(j, "Command", step.args, where));
@@ -67,6 +72,11 @@ Result<StepConfig> StepConfigFromJson(const json& j) {
 }
 
 json StepConfigToJson(const StepConfig& step) {
+  if (step.sql) {
+    return {{"Name", step.name},
+            {"ActionOnFailure", ActionOnFailureName(step.action_on_failure)},
+            {"Sql", engine::SqlStepToJson(*step.sql)}};
+  }
   return {{"Name", step.name},
           {"ActionOnFailure", ActionOnFailureName(step.action_on_failure)},
           {"HadoopJarStep", {{"Jar", "command-runner.jar"}, {"Args", step.args}}}};

@@ -186,6 +186,9 @@ CREATE TABLE cost_ledger (
   PRIMARY KEY (cluster_id, instance_group)
 ) WITHOUT ROWID;
 )sql"},
+    {5, "steps: what a finished step reports (a sql step's rows, bytes and outputs)", R"sql(
+ALTER TABLE steps ADD COLUMN result TEXT;  -- JSON, or NULL when the step reported nothing
+)sql"},
 };
 
 }  // namespace

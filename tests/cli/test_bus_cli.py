@@ -882,7 +882,7 @@ class RulesTest(SluiceCase):
             (["--name", "r", "--pattern", pattern] + targets(with_(Id="bad id")),
              "ValidationException", "target id \"bad id\" may hold only letters"),
             (["--name", "r", "--pattern", pattern] + targets({"Id": "t", "Action": "nope"}),
-             "ValidationException", 'unknown action "nope" (known: add_steps, create_cluster, put_events, terminate_cluster, write_log)'),
+             "ValidationException", 'unknown action "nope" (known: add_steps, create_cluster, put_events, run_sql, terminate_cluster, write_log)'),
             (["--name", "r", "--pattern", pattern] + targets({"Id": "t"}),
              "ValidationException", "name exactly one of Action and Function"),
             (["--name", "r", "--pattern", pattern] + targets(

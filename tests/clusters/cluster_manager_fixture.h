@@ -151,7 +151,7 @@ class ClusterManagerTest : public ::testing::Test {
 
   static StepConfig StepOf(const std::string& name,
                            ActionOnFailure action = ActionOnFailure::kContinue) {
-    return StepConfig{name, action, {"true"}};
+    return StepConfig{name, action, {"true"}, std::nullopt};
   }
 
   std::string Create(const ClusterTemplate& t, const CreateRequest& request = {}) {

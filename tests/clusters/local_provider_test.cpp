@@ -210,7 +210,7 @@ class LocalProviderTest : public ::testing::Test {
     Step s;
     s.id = id;
     s.cluster_id = cluster_id;
-    s.config = StepConfig{"step", ActionOnFailure::kContinue, std::move(args)};
+    s.config = StepConfig{"step", ActionOnFailure::kContinue, std::move(args), std::nullopt};
     return s;
   }
 
@@ -542,15 +542,16 @@ TEST_F(LocalProviderTest, ManagerRunsAClusterToItsEnd) {
   t.log_uri = "s3://lake/logs/";
   ClusterStore store{AwsIdentity{}};
   std::string id;
-  ASSERT_TRUE(db_->Write([&](store::Transaction& tx) -> Status {
-                   SLUICE_ASSIGN_OR_RETURN(Cluster c, store.CreateCluster(tx, t, {}, Now()));
-                   id = c.id;
-                   std::vector<StepConfig> steps = {
-                       {"fails", ActionOnFailure::kContinue, {"sh", "-c", "echo bad >&2; exit 4"}},
-                       {"works", ActionOnFailure::kContinue, {"sh", "-c", "cat node.txt"}}};
-                   return store.AddSteps(tx, id, steps, {}, Now()).status();
-                 })
-                  .ok());
+  ASSERT_TRUE(
+      db_->Write([&](store::Transaction& tx) -> Status {
+           SLUICE_ASSIGN_OR_RETURN(Cluster c, store.CreateCluster(tx, t, {}, Now()));
+           id = c.id;
+           std::vector<StepConfig> steps = {
+               {"fails", ActionOnFailure::kContinue, {"sh", "-c", "echo bad >&2; exit 4"}, {}},
+               {"works", ActionOnFailure::kContinue, {"sh", "-c", "cat node.txt"}, {}}};
+           return store.AddSteps(tx, id, steps, {}, Now()).status();
+         })
+          .ok());
 
   ClusterManager manager(*db_, *provider_);  // replaces the test's listener
   std::atomic<bool> stop = false;

@@ -42,7 +42,7 @@ TEST(StepConfigTest, ShortFormDefaultsToContinue) {
 }
 
 TEST(StepConfigTest, ToJsonIsEmrsFormAndRoundTrips) {
-  StepConfig step{"s", ActionOnFailure::kTerminateCluster, {"sh", "-c", "exit 0"}};
+  StepConfig step{"s", ActionOnFailure::kTerminateCluster, {"sh", "-c", "exit 0"}, std::nullopt};
   json j = StepConfigToJson(step);
   EXPECT_EQ(j, json::parse(R"({"Name": "s", "ActionOnFailure": "TERMINATE_CLUSTER",
       "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["sh", "-c", "exit 0"]}})"));
@@ -72,11 +72,12 @@ TEST(StepConfigTest, Refused) {
   EXPECT_NE(Error(json::parse(R"({"Name": "s", "HadoopJarStep": {"Jar": "command-runner.jar"}})"))
                 .find("the command is empty"),
             std::string::npos);
-  EXPECT_NE(Error(json::parse(R"({"Name": "s"})")).find("exactly one of HadoopJarStep and Command"),
-            std::string::npos);
+  EXPECT_NE(
+      Error(json::parse(R"({"Name": "s"})")).find("exactly one of HadoopJarStep, Command and Sql"),
+      std::string::npos);
   EXPECT_NE(Error(json::parse(R"({"Name": "s", "Command": ["true"],
                 "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["true"]}})"))
-                .find("exactly one of HadoopJarStep and Command"),
+                .find("exactly one of HadoopJarStep, Command and Sql"),
             std::string::npos);
   EXPECT_NE(Error(json::parse(R"({"Command": ["true"]})")).find("Name"), std::string::npos);
   EXPECT_NE(Error(json::parse(R"({"Name": "s", "Command": ["true"], "Args": []})"))
@@ -91,6 +92,32 @@ TEST(StepConfigTest, ArgumentsUpTo10240Characters) {
   EXPECT_EQ(Error(at_limit), "(accepted)");
   json over = {{"Name", "s"}, {"Command", {"echo", std::string(10240 - 3, 'x')}}};
   EXPECT_NE(Error(over).find("exceed 10240 characters"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice::clusters
+
+namespace sluice::clusters {
+namespace {
+
+TEST(StepConfigTest, SqlStepsRoundTripAndReportTheirProblems) {
+  auto step =
+      StepConfigFromJson(json::parse(R"({"Name": "daily", "ActionOnFailure": "CANCEL_AND_WAIT",
+      "Sql": {"inputs": {"o": "s3://lake/raw/o.csv"}, "query": "SELECT 1 AS x FROM o",
+              "output": "s3://lake/out/x.csv"}})"));
+  ASSERT_TRUE(step.ok()) << step.status().ToString();
+  ASSERT_TRUE(step->sql.has_value());
+  EXPECT_TRUE(step->args.empty());
+  EXPECT_EQ(step->sql->inputs[0].uri, "s3://lake/raw/o.csv");
+  auto again = StepConfigFromJson(StepConfigToJson(*step));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(StepConfigToJson(*again), StepConfigToJson(*step));
+  auto bad = StepConfigFromJson(json::parse(
+      R"({"Name": "daily", "Sql": {"query": "SELECT 1", "output": "s3://lake/out/"}})"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("step daily: output: s3://lake/out/ names a folder"),
+            std::string::npos)
+      << bad.status().message();
 }
 
 }  // namespace

@@ -10,26 +10,38 @@
 //               Cluster, a template whose newest live cluster takes them; Unique; Steps).
 //               Unique: true skips a step whose name is already PENDING or RUNNING there.
 //   terminate_cluster  asks a cluster to end (Parameters: ClusterId or Cluster, as add_steps).
-// Cluster actions' parameters are templated from the event and the cluster (see
+//   run_sql     runs a sql step (engine/sql_step.h) in the engine's own process, with no
+//               cluster, for small jobs: Parameters are the step's keys (inputs, query, output,
+//               load, on_bad_rows) and an optional Name. Its load happens once per delivery.
+// Cluster actions' and run_sql's parameters are templated from the event (and the cluster; see
 // parameter_template.h) and are idempotent on the delivery key.
-// Later issues add run_sql, load_warehouse.
 #pragma once
 
+#include <filesystem>
 #include <functional>
+#include <string>
 
 #include "sluice/bus/action_registry.h"
 #include "sluice/common/aws_identity.h"
 #include "sluice/common/clock.h"
+#include "sluice/lake/local_object_store.h"
 #include "sluice/store/database.h"
+#include "sluice/warehouse/warehouse.h"
 
 namespace sluice::actions {
 
 struct ActionContext {
-  store::Database* db;
+  store::Database* db = nullptr;
   AwsIdentity identity;
-  const Clock* clock;
+  const Clock* clock = &SystemClock::Instance();
   // Called after an action recorded cluster work, to wake the cluster manager; may be empty.
   std::function<void()> clusters_changed;
+  // run_sql: the lake it reads and writes (nullptr: run_sql is refused), the warehouse it loads,
+  // and where its temp files go.
+  lake::LocalObjectStore* lake = nullptr;
+  std::string warehouse_url;
+  warehouse::WarehouseOptions warehouse_options;
+  std::filesystem::path work_root;
 };
 
 void RegisterBuiltinActions(bus::ActionRegistry& registry, const ActionContext& context);

@@ -31,6 +31,7 @@ struct ProviderReport {
   int exit_code = 0;       // kStepExited
   bool signalled = false;  // kStepExited: ended by a signal (exit_code holds the signal)
   std::string log_file;    // kStepExited: where the step's stderr is kept, for FailureDetails
+  std::string result;      // kStepExited: what the step reported, as JSON (a sql step's counts)
 
   static ProviderReport Of(Kind kind, std::string cluster_id) {
     ProviderReport report;

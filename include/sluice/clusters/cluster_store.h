@@ -49,6 +49,7 @@ struct Step {
   std::optional<TimePoint> started, ended;
   std::optional<int64_t> pid;
   std::optional<int> exit_code;
+  std::string result;  // what the finished step reported, as JSON (a sql step's counts); or empty
 };
 
 struct CreateRequest {

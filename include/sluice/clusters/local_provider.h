@@ -17,6 +17,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "sluice/clusters/cluster_provider.h"
 #include "sluice/lake/object_store.h"
@@ -29,6 +30,9 @@ struct LocalProviderOptions {
   lake::ObjectStore* lake = nullptr;
   // Set in every node's environment: the lake endpoint and credentials, SLUICE_HOME, ...
   std::map<std::string, std::string> environment;
+  // What runs a sql step, given its job file (engine/sql_step_job.h): the engine's own binary and
+  // `run-sql-step`. Empty: sql steps cannot start here.
+  std::vector<std::string> sql_step_command;
   // How long a step cancelled with SEND_INTERRUPT has to stop before it is killed.
   std::chrono::milliseconds cancel_grace{std::chrono::seconds(10)};
 };
@@ -61,6 +65,11 @@ class LocalProvider final : public ClusterProvider {
   void Bootstrap(Cluster cluster);
   Status RunBootstrapActions(const Cluster& cluster, const std::vector<Node>& nodes);
   void WaitForStep(Cluster cluster, Step step, pid_t pid);
+  // The command that runs `step`: its own for a command step; for a sql step, the sql step
+  // command with a job file written to `logs`.
+  Result<std::vector<std::string>> StepCommand(const Cluster& cluster, const Step& step,
+                                               const std::filesystem::path& logs,
+                                               const std::filesystem::path& work) const;
   void Report(ProviderReport report);
   // Runs `work` on its own thread, counted so the destructor can wait for it.
   void Detach(std::function<void()> work);
