@@ -13,3 +13,6 @@ python3 bench/generate_bus_workload.py "$build/bus-workload"
 echo
 echo "== bench/clusters"
 "$build/bench/cluster_bench" --dir "$build/cluster-bench-data"
+echo
+echo "== bench/sql"
+"$build/bench/sql_bench" --dir "$build/sql-bench-data"

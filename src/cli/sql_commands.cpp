@@ -6,6 +6,7 @@
 #include "cli/text_table.h"
 #include "sluice/engine/lake_files.h"
 #include "sluice/engine/lake_sql.h"
+#include "sluice/engine/sql_step.h"
 #include "sluice/lake/s3_uri.h"
 
 namespace sluice::cli {
@@ -23,15 +24,27 @@ struct SqlArgs {
 Result<duckdb::TextTable> QueryLake(DataDir& dir, const std::string& query, size_t max_rows) {
   SLUICE_ASSIGN_OR_RETURN(lake::LocalObjectStore * lake, dir.Lake());
   engine::LakeFiles files(*lake);
-  auto replace = [&](std::string_view value) -> Result<std::optional<std::string>> {
+  auto replace = [&](std::string_view value,
+                     engine::LiteralPlace place) -> Result<std::optional<std::string>> {
     if (!lake::IsS3Uri(value)) return std::optional<std::string>();
-    SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> paths, files.Open(std::string(value)));
-    if (paths.size() == 1) return std::optional<std::string>(duckdb::QuoteLiteral(paths[0]));
+    std::string uri(value);
+    SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> paths, files.Open(uri));
     std::string list = "[";
     for (size_t i = 0; i < paths.size(); ++i) {
       list += (i ? ", " : "") + duckdb::QuoteLiteral(paths[i]);
     }
-    return std::optional<std::string>(list + "]");
+    list += "]";
+    if (place == engine::LiteralPlace::kReaderArgument) return std::optional<std::string>(list);
+    // FROM 's3://…': DuckDB would pick the reader from the file name, which the lake's files
+    // don't carry, so the reader is named here from the URI's extension.
+    std::optional<engine::FileFormat> format = engine::FileFormatOfUri(uri);
+    if (!format) {
+      return Status::InvalidArgument("can't tell the format of " + uri +
+                                     " from its name; read it with read_csv, read_parquet or "
+                                     "read_json");
+    }
+    return std::optional<std::string>("read_" + std::string(engine::FileFormatName(*format)) + "(" +
+                                      list + ")");
   };
   SLUICE_ASSIGN_OR_RETURN(std::string rewritten, engine::ReplaceFileLiterals(query, replace));
   SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<duckdb::Database> db, duckdb::Database::Open(""));

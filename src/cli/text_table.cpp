@@ -42,6 +42,7 @@ void PrintAligned(const duckdb::TextTable& table) {
       bool right = table.columns[c].numeric;
       line += (c ? "  " : "") + (right ? pad + cell : cell + (c + 1 < columns ? pad : ""));
     }
+    line.erase(line.find_last_not_of(' ') + 1);
     std::printf("%s\n", line.c_str());
   };
   print_row([&](size_t c) { return table.columns[c].name; });

@@ -39,6 +39,39 @@ Status ConfigFor(duckdb_config config, const DatabaseOptions& options) {
   return SetOption(config, "autoload_known_extensions", "true");
 }
 
+}  // namespace
+
+// DuckDB's messages run over several lines (a caret under the error, a list of possible fixes,
+// the CSV reader's settings). sluice reports errors on one line: the message's first paragraph,
+// its lines joined, up to any list of fixes.
+std::string OneLine(std::string_view message) {
+  std::string line;
+  std::string file;  // the CSV reader names the file among its settings, after the fixes
+  for (size_t found = message.find("\n  file = "); found != std::string_view::npos;) {
+    size_t begin = found + 10;
+    file = std::string(message.substr(begin, message.find('\n', begin) - begin));
+    break;
+  }
+  size_t at = 0;
+  while (at < message.size()) {
+    size_t end = message.find('\n', at);
+    if (end == std::string_view::npos) end = message.size();
+    std::string_view part = message.substr(at, end - at);
+    while (!part.empty() && (part.back() == ' ' || part.back() == '\r'))
+      part.remove_suffix(1);
+    if (part.empty() || part.rfind("Possible fixes", 0) == 0 || part.rfind("LINE ", 0) == 0) {
+      if (!line.empty()) break;
+    } else {
+      line += (line.empty() ? "" : " ") + std::string(part);
+    }
+    at = end + 1;
+  }
+  if (!file.empty() && line.find(file) == std::string::npos) line += " (file " + file + ")";
+  return line;
+}
+
+namespace {
+
 // Owns one duckdb_result.
 struct ResultGuard {
   duckdb_result result{};
@@ -108,7 +141,7 @@ Status Connection::Run(std::string_view sql, duckdb_result* last) {
   idx_t count = duckdb_extract_statements(connection_, text.c_str(), &statements);
   if (count == 0) {
     const char* error = duckdb_extract_statements_error(statements);
-    Status status = Status::InvalidArgument(error ? error : "no SQL statement given");
+    Status status = Status::InvalidArgument(error ? OneLine(error) : "no SQL statement given");
     duckdb_destroy_extracted(&statements);
     return status;
   }
@@ -116,7 +149,7 @@ Status Connection::Run(std::string_view sql, duckdb_result* last) {
   for (idx_t i = 0; i < count && status.ok(); ++i) {
     duckdb_prepared_statement prepared = nullptr;
     if (duckdb_prepare_extracted_statement(connection_, statements, i, &prepared) == DuckDBError) {
-      status = Status::InvalidArgument(duckdb_prepare_error(prepared));
+      status = Status::InvalidArgument(OneLine(duckdb_prepare_error(prepared)));
       duckdb_destroy_prepare(&prepared);
       break;
     }
@@ -125,7 +158,7 @@ Status Connection::Run(std::string_view sql, duckdb_result* last) {
       const char* error = duckdb_result_error(&result);
       status = duckdb_result_error_type(&result) == DUCKDB_ERROR_INTERRUPT
                    ? Status::FailedPrecondition("Interrupted: the query was stopped")
-                   : Status::InvalidArgument(error ? error : "query failed");
+                   : Status::InvalidArgument(error ? OneLine(error) : "query failed");
       duckdb_destroy_result(&result);
     } else if (i + 1 == count && last != nullptr) {
       *last = result;

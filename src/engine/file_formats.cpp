@@ -48,13 +48,29 @@ RejectTables RejectTablesFor(size_t input_index) {
   return {"sluice_reject_errors_" + n, "sluice_reject_scans_" + n};
 }
 
+Result<std::string> SniffCsvOptions(duckdb::Connection& connection, const InputSpec& input,
+                                    const std::string& first_path) {
+  SLUICE_ASSIGN_OR_RETURN(
+      std::optional<std::string> prompt,
+      connection.QueryValue("SELECT Prompt FROM sniff_csv(" + QuoteLiteral(first_path) +
+                            CsvOptionsSql(input) + CompressionSql(input.compression) +
+                            ", ignore_errors = true)"));
+  // "FROM read_csv('<path>', <options>);"
+  const std::string head = "FROM read_csv(" + QuoteLiteral(first_path) + ", ";
+  if (!prompt || prompt->rfind(head, 0) != 0 || prompt->size() < head.size() + 2 ||
+      prompt->compare(prompt->size() - 2, 2, ");") != 0) {
+    return std::string();
+  }
+  return prompt->substr(head.size(), prompt->size() - head.size() - 2);
+}
+
 std::string ReadFunctionSql(const InputSpec& input, const std::vector<std::string>& paths,
-                            size_t input_index, BadRows on_bad_rows) {
+                            size_t input_index, BadRows on_bad_rows, const std::string& sniffed) {
   switch (input.format) {
     case FileFormat::kCsv: {
       RejectTables rejects = RejectTablesFor(input_index);
-      return "read_csv(" + PathList(paths) + CsvOptionsSql(input) +
-             CompressionSql(input.compression) +
+      std::string options = sniffed.empty() ? CsvOptionsSql(input) : ", " + sniffed;
+      return "read_csv(" + PathList(paths) + options + CompressionSql(input.compression) +
              ", store_rejects = true, rejects_table = " + QuoteLiteral(rejects.errors) +
              ", rejects_scan = " + QuoteLiteral(rejects.scans) + ")";
     }

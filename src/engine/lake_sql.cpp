@@ -359,8 +359,9 @@ class FileLiteralFinder {
   FileLiteralFinder(std::string_view sql, const std::vector<Token>& tokens)
       : sql_(sql), tokens_(tokens) {}
 
-  std::vector<size_t> Find() {
-    std::vector<size_t> found;
+  // Each literal's token index and place.
+  std::vector<std::pair<size_t, LiteralPlace>> Find() {
+    std::vector<std::pair<size_t, LiteralPlace>> found;
     std::vector<bool> from_argument_parens;  // one per open '(': inside EXTRACT(...) and kin
     for (size_t i = 0; i < tokens_.size(); ++i) {
       if (IsSymbol(i, '(')) {
@@ -369,9 +370,12 @@ class FileLiteralFinder {
         from_argument_parens.pop_back();
       } else if (IsKind(i + 1, TokenKind::kString) && IsTableKeyword(i) &&
                  (from_argument_parens.empty() || !from_argument_parens.back())) {
-        found.push_back(i + 1);
+        found.emplace_back(i + 1, LiteralPlace::kTableName);
       } else if (IsFileFunctionCall(i)) {
-        AddFirstArgument(i + 2, found);
+        std::vector<size_t> arguments;
+        AddFirstArgument(i + 2, arguments);
+        for (size_t argument : arguments)
+          found.emplace_back(argument, LiteralPlace::kReaderArgument);
       }
     }
     return found;
@@ -439,10 +443,10 @@ Result<std::string> ReplaceFileLiterals(std::string_view sql, const LiteralRepla
   SLUICE_ASSIGN_OR_RETURN(std::vector<Token> tokens, Lexer(sql).Tokens());
   std::string out;
   size_t copied = 0;
-  for (size_t index : FileLiteralFinder(sql, tokens).Find()) {
+  for (auto [index, place] : FileLiteralFinder(sql, tokens).Find()) {
     const Token& literal = tokens[index];
     SLUICE_ASSIGN_OR_RETURN(std::optional<std::string> replacement,
-                            replace(LiteralValue(sql, literal)));
+                            replace(LiteralValue(sql, literal), place));
     if (!replacement) continue;
     out.append(sql.substr(copied, literal.begin - copied));
     out += *replacement;

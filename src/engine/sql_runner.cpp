@@ -67,7 +67,7 @@ Status CheckIsOneSelect(duckdb::Connection& connection, const std::string& query
   Status status;
   if (count == 0) {
     const char* error = duckdb_extract_statements_error(statements);
-    status = Status::InvalidArgument(error ? error : "the query is empty");
+    status = Status::InvalidArgument(error ? duckdb::OneLine(error) : "the query is empty");
   } else if (count > 1) {
     status = Status::InvalidArgument("the query must be one SELECT statement, not " +
                                      std::to_string(count) + " statements");
@@ -75,7 +75,7 @@ Status CheckIsOneSelect(duckdb::Connection& connection, const std::string& query
     duckdb_prepared_statement prepared = nullptr;
     if (duckdb_prepare_extracted_statement(connection.handle(), statements, 0, &prepared) ==
         DuckDBError) {
-      status = Status::InvalidArgument(duckdb_prepare_error(prepared));
+      status = Status::InvalidArgument(duckdb::OneLine(duckdb_prepare_error(prepared)));
     } else if (duckdb_prepared_statement_type(prepared) != DUCKDB_STATEMENT_TYPE_SELECT) {
       status = Status::InvalidArgument("the query must be a SELECT statement");
     }
@@ -161,8 +161,14 @@ Status Run::CreateInputViews() {
     const InputSpec& input = step_.inputs[i];
     auto paths = files_.Open(input.uri);
     if (!paths.ok()) return paths.status().WithContext("input " + input.name);
+    std::string sniffed;
+    if (input.format == FileFormat::kCsv) {
+      // A sniff that fails leaves it to the reader, whose error says more in its context.
+      auto options = SniffCsvOptions(*connection_, input, paths->front());
+      if (options.ok()) sniffed = *options;
+    }
     std::string sql = "CREATE TEMP VIEW " + QuoteIdentifier(input.name) + " AS SELECT * FROM " +
-                      ReadFunctionSql(input, *paths, i, step_.on_bad_rows);
+                      ReadFunctionSql(input, *paths, i, step_.on_bad_rows, sniffed);
     Status created = connection_->Execute(sql);
     if (!created.ok()) return Described(created).WithContext("input " + input.name);
   }

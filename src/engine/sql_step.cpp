@@ -27,9 +27,9 @@ bool HasWildcard(std::string_view text) {
   return text.find_first_of("*?[") != std::string::npos;
 }
 
-// The format a URI's extension tells: .csv/.tsv/.parquet/.json/.jsonl/.ndjson, optionally
-// followed by .gz or .zst.
-std::optional<FileFormat> FormatOf(std::string_view uri) {
+}  // namespace
+
+std::optional<FileFormat> FileFormatOfUri(std::string_view uri) {
   for (std::string_view compressed : {".gz", ".zst", ".gzip", ".zstd"}) {
     if (EndsWith(uri, compressed)) uri.remove_suffix(compressed.size());
   }
@@ -43,6 +43,8 @@ std::optional<FileFormat> FormatOf(std::string_view uri) {
   return std::nullopt;
 }
 
+namespace {
+
 Result<FileFormat> ParseFormat(const std::string& text, const std::string& where) {
   if (text == "csv") return FileFormat::kCsv;
   if (text == "parquet") return FileFormat::kParquet;
@@ -55,7 +57,7 @@ Result<FileFormat> FormatFor(const json& j, const std::string& uri, const std::s
   std::string format;
   SLUICE_RETURN_IF_ERROR(ReadField(j, "format", format, where));
   if (!format.empty()) return ParseFormat(format, where);
-  if (auto told = FormatOf(uri)) return *told;
+  if (auto told = FileFormatOfUri(uri)) return *told;
   return Status::Validation(
       where + ": give its format (csv, parquet or json); it can't be told from " + uri);
 }
@@ -209,7 +211,7 @@ Result<OutputSpec> ParseOutput(const json& j, const std::string& where) {
   }
   if (j.is_object() && j.contains("format")) {
     SLUICE_ASSIGN_OR_RETURN(output.format, FormatFor(j, output.uri, at));
-  } else if (auto told = FormatOf(output.uri)) {
+  } else if (auto told = FileFormatOfUri(output.uri)) {
     output.format = *told;
   } else if (!prefix) {
     return Status::Validation(

@@ -154,7 +154,8 @@ class DuckDbWarehouse final : public Warehouse {
   Result<duckdb::TextTable> Query(const std::string& sql, size_t max_rows) override {
     Deadline deadline = std::chrono::steady_clock::now() + lock_wait_;
     SLUICE_ASSIGN_OR_RETURN(FileTurn turn, WaitForFileTurn(path_, deadline));
-    SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<duckdb::Database> database, OpenFile(deadline));
+    SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<duckdb::Database> database,
+                            OpenFile(deadline, /*writable=*/true));
     SLUICE_ASSIGN_OR_RETURN(duckdb::Connection connection, duckdb::Connection::Open(database));
     return connection.Query(sql, max_rows);
   }
@@ -198,14 +199,19 @@ class DuckDbWarehouse final : public Warehouse {
     return result;
   }
 
-  // The warehouse file, read-only; an empty in-memory database while there is no file yet.
-  Result<std::shared_ptr<duckdb::Database>> OpenFile(Deadline deadline) {
-    if (!std::filesystem::exists(path_)) return duckdb::Database::Open("");
+  // The warehouse file. Read-only, it is an empty in-memory database while there is no file
+  // yet; writable (a user's own statements through `sluice sql`), the file is created.
+  Result<std::shared_ptr<duckdb::Database>> OpenFile(Deadline deadline, bool writable = false) {
+    if (!writable && !std::filesystem::exists(path_)) return duckdb::Database::Open("");
+    if (writable) {
+      std::error_code ec;
+      std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
+    }
     std::shared_ptr<duckdb::Database> database;
     Status opened = RetryWhileLocked(
         [&]() -> Status {
           Result<std::shared_ptr<duckdb::Database>> open =
-              duckdb::Database::Open(path_, ReadOnly());
+              duckdb::Database::Open(path_, writable ? duckdb::DatabaseOptions{} : ReadOnly());
           if (!open.ok()) return open.status();
           database = std::move(*open);
           return Status::Ok();

@@ -9,7 +9,7 @@ namespace sluice::engine {
 namespace {
 
 // Replaces s3://x by '/data/x' and keeps every other literal.
-Result<std::optional<std::string>> ToLocal(std::string_view value) {
+Result<std::optional<std::string>> ToLocal(std::string_view value, LiteralPlace) {
   if (value.substr(0, 5) != "s3://") return std::optional<std::string>();
   std::string quoted = "'/data/";
   for (char c : value.substr(5))
@@ -133,7 +133,7 @@ TEST(LakeSqlTest, ReplacesFileLiteralsAndNothingElse) {
 
 TEST(LakeSqlTest, PassesEachLiteralsValueInOrder) {
   std::vector<std::string> seen;
-  auto record = [&](std::string_view value) -> Result<std::optional<std::string>> {
+  auto record = [&](std::string_view value, LiteralPlace) -> Result<std::optional<std::string>> {
     seen.emplace_back(value);
     return std::optional<std::string>();
   };
@@ -144,6 +144,20 @@ TEST(LakeSqlTest, PassesEachLiteralsValueInOrder) {
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ(*result, sql);
   EXPECT_EQ(seen, (std::vector<std::string>{"a'b", "cAAé😀\nq'", "d", "\\", "fg"}));
+}
+
+TEST(LakeSqlTest, TellsTableNamesFromReaderArguments) {
+  std::vector<LiteralPlace> places;
+  auto record = [&](std::string_view, LiteralPlace place) -> Result<std::optional<std::string>> {
+    places.push_back(place);
+    return std::optional<std::string>();
+  };
+  ASSERT_TRUE(
+      ReplaceFileLiterals("SELECT * FROM 'a.csv' JOIN read_csv(['b', 'c']) USING (x)", record)
+          .ok());
+  EXPECT_EQ(places,
+            (std::vector<LiteralPlace>{LiteralPlace::kTableName, LiteralPlace::kReaderArgument,
+                                       LiteralPlace::kReaderArgument}));
 }
 
 TEST(LakeSqlTest, ReportsWhereAnUnterminatedTokenStarts) {
@@ -161,7 +175,7 @@ TEST(LakeSqlTest, ReportsWhereAnUnterminatedTokenStarts) {
       {"SELECT 1 /* a /* b */", "unterminated comment starting at line 1, column 10"},
       {"SELECT $q$ x $$", "unterminated dollar-quoted string starting at line 1, column 8"},
   };
-  auto keep = [](std::string_view) -> Result<std::optional<std::string>> {
+  auto keep = [](std::string_view, LiteralPlace) -> Result<std::optional<std::string>> {
     return std::optional<std::string>();
   };
   for (const ErrorCase& e : errors) {
@@ -174,7 +188,7 @@ TEST(LakeSqlTest, ReportsWhereAnUnterminatedTokenStarts) {
 
 TEST(LakeSqlTest, ReplacesNothingInSqlThatDoesNotLex) {
   int calls = 0;
-  auto count = [&](std::string_view) -> Result<std::optional<std::string>> {
+  auto count = [&](std::string_view, LiteralPlace) -> Result<std::optional<std::string>> {
     ++calls;
     return std::optional<std::string>("'x'");
   };
@@ -184,7 +198,7 @@ TEST(LakeSqlTest, ReplacesNothingInSqlThatDoesNotLex) {
 
 TEST(LakeSqlTest, StopsAtTheReplacersError) {
   std::vector<std::string> seen;
-  auto fail = [&](std::string_view value) -> Result<std::optional<std::string>> {
+  auto fail = [&](std::string_view value, LiteralPlace) -> Result<std::optional<std::string>> {
     seen.emplace_back(value);
     if (value == "s3://missing") return Status::NotFound("no object s3://missing");
     return std::optional<std::string>("'x'");

@@ -197,11 +197,14 @@ TEST_F(DuckDbWarehouseTest, ListTablesCountsRowsBySchemaAndLeavesOutBookkeeping)
   EXPECT_EQ((*tables)[1].rows, 3);
 }
 
-TEST_F(DuckDbWarehouseTest, QueryRunsOnTheFileOrOnNothingYet) {
-  Result<duckdb::TextTable> empty = warehouse_->Query("SELECT 42 AS answer", 10);
-  ASSERT_TRUE(empty.ok()) << empty.status().message();
-  EXPECT_EQ(empty->rows[0][0], "42");
-  EXPECT_FALSE(fs::exists(dir_ / "warehouse.duckdb"));
+TEST_F(DuckDbWarehouseTest, QueryRunsOnTheFileAndMayChangeIt) {
+  EXPECT_TRUE(warehouse_->ListTables().ok());
+  EXPECT_FALSE(fs::exists(dir_ / "warehouse.duckdb"));  // listing creates nothing
+  Result<duckdb::TextTable> made = warehouse_->Query("CREATE TABLE notes AS SELECT 42 AS n", 10);
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  Result<duckdb::TextTable> answer = warehouse_->Query("SELECT n FROM notes", 10);
+  ASSERT_TRUE(answer.ok()) << answer.status().message();
+  EXPECT_EQ(answer->rows[0][0], "42");
   MustLoad(Request("orders", LoadMode::kAppend));
   Result<duckdb::TextTable> rows = warehouse_->Query("SELECT id FROM orders ORDER BY id", 2);
   ASSERT_TRUE(rows.ok()) << rows.status().message();

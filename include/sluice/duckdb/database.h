@@ -93,6 +93,10 @@ class Connection {
   duckdb_connection connection_ = nullptr;
 };
 
+// A DuckDB error message on one line: its first paragraph with the lines joined, without the
+// caret display and the list of possible fixes.
+std::string OneLine(std::string_view message);
+
 // SQL quoting: "identifier" and 'literal', with embedded quotes doubled.
 std::string QuoteIdentifier(std::string_view name);
 std::string QuoteLiteral(std::string_view text);

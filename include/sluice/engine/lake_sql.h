@@ -22,10 +22,15 @@
 
 namespace sluice::engine {
 
-// Called with a literal's value (quotes removed, '' unescaped). Returns the SQL text to put in
-// place of the whole literal (quotes included), nullopt to keep the literal, or an error that
-// aborts the rewrite.
-using LiteralReplacer = std::function<Result<std::optional<std::string>>(std::string_view value)>;
+// Where a file-name literal stands: a reader's argument (`read_csv('…')`), or a table name
+// (`FROM '…'`, where DuckDB picks the reader from the name's extension).
+enum class LiteralPlace { kReaderArgument, kTableName };
+
+// Called with a literal's value (quotes removed, '' unescaped) and its place. Returns the SQL
+// text to put in place of the whole literal (quotes included), nullopt to keep the literal, or an
+// error that aborts the rewrite.
+using LiteralReplacer =
+    std::function<Result<std::optional<std::string>>(std::string_view value, LiteralPlace place)>;
 
 // Returns `sql` with the file-name literals described above replaced. An unterminated string,
 // quoted identifier or block comment is an InvalidArgument naming its position (line:column).

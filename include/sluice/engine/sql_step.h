@@ -28,6 +28,9 @@ namespace sluice::engine {
 
 enum class FileFormat { kCsv, kParquet, kJson };
 std::string_view FileFormatName(FileFormat format);
+// The format a URI's extension tells (.csv, .tsv, .txt, .parquet, .pq, .json, .jsonl, .ndjson,
+// each optionally followed by .gz or .zst), if any.
+std::optional<FileFormat> FileFormatOfUri(std::string_view uri);
 
 // How a CSV input is parsed. Unset options are detected by DuckDB's sniffer.
 struct CsvOptions {

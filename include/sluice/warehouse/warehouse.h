@@ -67,7 +67,8 @@ class Warehouse {
   virtual ~Warehouse() = default;
 
   virtual Result<LoadResult> Load(const LoadRequest& request, LoadSource& source) = 0;
-  // Runs `sql` on the warehouse; the last statement's rows (at most max_rows) as text.
+  // Runs `sql` on the warehouse (statements that change it included); the last statement's rows
+  // (at most max_rows) as text.
   virtual Result<duckdb::TextTable> Query(const std::string& sql, size_t max_rows) = 0;
   // User tables with their row counts, by schema then name (sluice_loads left out).
   virtual Result<std::vector<TableInfo>> ListTables() = 0;
