@@ -64,7 +64,11 @@ InvokeResult RunSqlAction::Run(const bus::Invocation& invocation) {
   run.step_name = name;
   run.lake = context_.lake;
   // One folder per delivery: concurrent deliveries never share temp files.
-  run.work_dir = context_.work_root / ("run-sql-" + std::string(invocation.delivery_key));
+  std::string folder = "run-sql-" + std::string(invocation.delivery_key);
+  for (char& c : folder) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+  }
+  run.work_dir = context_.work_root / folder;
   run.warehouse_url = context_.warehouse_url;
   run.warehouse_options = context_.warehouse_options;
   run.load_id = std::string(invocation.delivery_key);

@@ -61,7 +61,15 @@ Result<std::string> SniffCsvOptions(duckdb::Connection& connection, const InputS
       prompt->compare(prompt->size() - 2, 2, ");") != 0) {
     return std::string();
   }
-  return prompt->substr(head.size(), prompt->size() - head.size() - 2);
+  std::string options = prompt->substr(head.size(), prompt->size() - head.size() - 2);
+  // An ISO date or timestamp format, given explicitly, sends every value through the slow
+  // strptime-style parser (~8% of a large scan); left out, the same values take DuckDB's fast
+  // ISO parser.
+  for (std::string_view iso :
+       {", dateformat='%Y-%m-%d'", ", timestampformat='%Y-%m-%d %H:%M:%S'"}) {
+    if (size_t at = options.find(iso); at != std::string::npos) options.erase(at, iso.size());
+  }
+  return options;
 }
 
 std::string ReadFunctionSql(const InputSpec& input, const std::vector<std::string>& paths,

@@ -71,10 +71,6 @@ std::vector<std::pair<std::string, std::string>> LakeFiles::Opened() const {
   return opened;
 }
 
-std::string LakeFiles::UriOf(const std::string& path) const {
-  return Describe(path);
-}
-
 std::string LakeFiles::Describe(const std::string& text) const {
   std::string out;
   size_t at = 0;

@@ -216,6 +216,20 @@ TEST_F(SqlRunnerTest, ParquetAndJsonRoundTrip) {
   EXPECT_EQ(Get("js/summary.csv"), "c\nDEDEUS\n");
 }
 
+TEST_F(SqlRunnerTest, SniffedDatesAndTimestampsKeepTheirTypes) {
+  Put("raw/times.csv",
+      "d,t,n\n2024-01-31,2024-01-31 10:00:00,x\n2024-02-29,2024-03-01 23:59:59,\n");
+  json step = {{"inputs", {{"x", "s3://lake/raw/times.csv"}}},
+               {"query",
+                "SELECT typeof(d) AS td, typeof(t) AS tt, max(d) + 1 AS next, "
+                "max(t) AS last, count(n) AS n FROM x GROUP BY ALL"},
+               {"output", "s3://lake/out/times.csv"}};
+  auto result = Run(step);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(Get("out/times.csv"),
+            "td,tt,next,last,n\nDATE,TIMESTAMP,2024-03-01,2024-03-01 23:59:59,1\n");
+}
+
 TEST_F(SqlRunnerTest, PartitionedOutputAppearsAllAtOnce) {
   Put("raw/orders.csv", kOrders);
   json step = {

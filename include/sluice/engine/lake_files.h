@@ -30,8 +30,6 @@ class LakeFiles {
 
   // `text` with every opened file's path replaced by its object's s3:// URI.
   std::string Describe(const std::string& text) const;
-  // The s3:// URI of an opened file's path, or the path itself if it isn't one.
-  std::string UriOf(const std::string& path) const;
 
   uint64_t bytes() const { return bytes_; }  // the opened objects' total size
   // Every opened file: its path for DuckDB and its object's s3:// URI.
