@@ -10,8 +10,6 @@
 namespace sluice::duckdb {
 namespace {
 
-// --- Type names ---
-
 // DuckDB's keywords (duckdb_keywords() of 1.4), which it quotes when they name a field.
 constexpr std::string_view kKeywords =
     "abort absolute access action add admin after aggregate all also alter always analyse "
