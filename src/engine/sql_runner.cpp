@@ -90,11 +90,12 @@ struct OutputFile {
   fs::path path;
 };
 
-// Where the output's files landed in `folder`, and the keys they go to under `output`.
-Result<std::vector<OutputFile>> OutputFiles(const OutputSpec& output, const fs::path& folder,
-                                            const fs::path& single_file) {
+// The files DuckDB wrote at `written` (one file, or a partitioned output's folder tree) and the
+// keys they go to under `output`.
+Result<std::vector<OutputFile>> OutputFiles(const OutputSpec& output, const fs::path& written) {
   SLUICE_ASSIGN_OR_RETURN(lake::S3Uri uri, lake::ParseS3Uri(output.uri));
-  if (output.partition_by.empty()) return std::vector<OutputFile>{{uri.key, single_file}};
+  if (output.partition_by.empty()) return std::vector<OutputFile>{{uri.key, written}};
+  const fs::path& folder = written;
   std::vector<OutputFile> files;
   std::error_code ec;
   for (fs::recursive_directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
@@ -226,7 +227,7 @@ Status Run::CommitOutputs() {
   if (!step_.output) return Status::Ok();
   SLUICE_ASSIGN_OR_RETURN(lake::S3Uri uri, lake::ParseS3Uri(step_.output->uri));
   SLUICE_ASSIGN_OR_RETURN(std::vector<OutputFile> outputs,
-                          OutputFiles(*step_.output, output_path_, output_path_));
+                          OutputFiles(*step_.output, output_path_));
   std::string content_type = ContentTypeOf(*step_.output);
   if (!rejects_path_.empty()) {
     SLUICE_ASSIGN_OR_RETURN(lake::S3Uri rejects, lake::ParseS3Uri(RejectsUri(*step_.output)));
