@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The demo: a tour of what sluice does today. It declares a transient cluster template and rules
-# (an upload under raw/orders/ launches a cluster; the cluster's WAITING event adds a step that
-# sums the orders by country), lands a generated orders file in the local lake, runs the engine
-# until it is quiet, and shows the object, the events, the cluster's life, the step's output and
-# what the run would have cost on EMR.
+# (an upload under raw/orders/ launches a cluster; the cluster's WAITING event adds a sql step that
+# sums the orders by country into the lake and the warehouse), lands a generated orders file in
+# the local lake, runs the engine until it is quiet, and shows the object, the events, the
+# cluster's life, the step's result in the lake and the warehouse, and what the run would have
+# cost on EMR.
 set -euo pipefail
 build=${1:-build}
 cd "$(dirname "$0")/.."
@@ -57,13 +58,17 @@ step "sluice rules put: an upload under raw/orders/ launches a cluster and logs 
               {"Id":"log","Action":"write_log","Parameters":{"Path":"'"$demo"'/deliveries.jsonl"},
                "InputTransformer":{"InputPathsMap":{"key":"$.detail.object.key","size":"$.detail.object.size"},
                                    "InputTemplate":"{\"file\": \"<key>\", \"bytes\": <size>}"}}]'
-step "sluice rules put: a waiting orders-etl cluster gets the step that sums revenue by country"
+step "sluice rules put: a waiting orders-etl cluster gets a sql step that sums revenue by country"
 "$sluice" rules put --name cluster-ready \
   --pattern '{"source":["aws.emr"],"detail-type":["EMR Cluster State Change"],
               "detail":{"state":["WAITING"],"name":["orders-etl"]}}' \
   --targets '[{"Id":"steps","Action":"add_steps","Parameters":{"Unique":true,"Steps":[
-               {"Name":"revenueByCountry","ActionOnFailure":"CONTINUE","Command":["sh","-c",
-                "sluice get s3://lake/${cluster.tags.source_key} orders.csv >/dev/null && awk -F, '"'"'NR>1 && $6!=\"CANCELLED\" {r[$3]+=$4*$5} END {for (c in r) printf \"%s %.2f\\n\", c, r[c]}'"'"' orders.csv | sort"]}]}}]'
+               {"Name":"revenueByCountry","ActionOnFailure":"CONTINUE","Sql":{
+                 "inputs":{"orders":{"uri":"s3://lake/${cluster.tags.source_key}",
+                                     "types":{"unit_price":"DECIMAL(10,2)"}}},
+                 "query":"SELECT country, count(*) AS orders, sum(quantity * unit_price) AS revenue FROM orders WHERE status <> '"'"'CANCELLED'"'"' GROUP BY ALL ORDER BY country",
+                 "output":"s3://lake/results/revenue_by_country.csv",
+                 "load":{"table":"revenue_by_country","mode":"replace"}}}]}}]'
 "$sluice" rules ls
 step "sluice put orders.csv s3://lake/raw/orders/"
 "$sluice" put "$demo/orders.csv" s3://lake/raw/orders/
@@ -90,8 +95,13 @@ cluster=$("$sluice" clusters ls --json | python3 -c 'import json,sys; print(json
 step "sluice steps ls $cluster"
 "$sluice" steps ls "$cluster"
 stepid=$("$sluice" steps ls "$cluster" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["Steps"][0]["Id"])')
-step "sluice steps logs $cluster $stepid  (revenue by country: the step's stdout)"
-"$sluice" steps logs "$cluster" "$stepid"
+step "sluice steps describe $cluster $stepid  (the sql step's result: rows, bytes, outputs, load)"
+"$sluice" steps describe "$cluster" "$stepid" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["Step"]["Result"], indent=2))'
+step "sluice get s3://lake/results/revenue_by_country.csv -  (the result, committed to the lake)"
+"$sluice" get s3://lake/results/revenue_by_country.csv -
+step "sluice sql \"SELECT * FROM revenue_by_country\"  (the same rows, loaded into the warehouse)"
+"$sluice" sql "SELECT * FROM revenue_by_country"
+"$sluice" warehouse tables
 step "the logs archived in the lake, as EMR archives them"
 "$sluice" ls --recursive "s3://lake/logs/$cluster/"
 step "sluice cost  (here, and the same node-seconds on EMR, one-minute minimum per node)"
@@ -102,5 +112,6 @@ Done. The data dir is $SLUICE_HOME; try, for example:
   SLUICE_HOME=$SLUICE_HOME $build/src/cli/sluice ls s3://lake/raw/
   SLUICE_HOME=$SLUICE_HOME $build/src/cli/sluice events ls --json
   SLUICE_HOME=$SLUICE_HOME $build/src/cli/sluice clusters describe $cluster
-SQL steps and the warehouse are on the roadmap (docs/user-guide.md, docs/clusters.md).
+  SLUICE_HOME=$SLUICE_HOME $build/src/cli/sluice sql "SELECT country, revenue FROM revenue_by_country"
+  SLUICE_HOME=$SLUICE_HOME $build/src/cli/sluice sql --lake "SELECT count(*) FROM read_csv('s3://lake/raw/orders/*.csv')"
 EOT

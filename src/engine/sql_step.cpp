@@ -58,6 +58,9 @@ Result<FileFormat> FormatFor(const json& j, const std::string& uri, const std::s
   SLUICE_RETURN_IF_ERROR(ReadField(j, "format", format, where));
   if (!format.empty()) return ParseFormat(format, where);
   if (auto told = FileFormatOfUri(uri)) return *told;
+  // A templated URI (a rule target's "s3://lake/${detail.object.key}") is told once the
+  // variables are filled in, when the step is made from the event.
+  if (uri.find("${") != std::string::npos) return FileFormat::kCsv;
   return Status::Validation(
       where + ": give its format (csv, parquet or json); it can't be told from " + uri);
 }
@@ -213,7 +216,7 @@ Result<OutputSpec> ParseOutput(const json& j, const std::string& where) {
     SLUICE_ASSIGN_OR_RETURN(output.format, FormatFor(j, output.uri, at));
   } else if (auto told = FileFormatOfUri(output.uri)) {
     output.format = *told;
-  } else if (!prefix) {
+  } else if (!prefix && output.uri.find("${") == std::string::npos) {
     return Status::Validation(
         at + ": give its format (csv, parquet or json); it can't be told from " + output.uri);
   }

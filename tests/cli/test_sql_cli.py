@@ -192,11 +192,10 @@ class RunSqlActionTest(SqlCase):
                                     "detail": {"object": {"key": [{"prefix": "raw/"}]}}},
                       [{"Id": "sql", "Action": "run_sql", "Parameters": {
                           "Name": "summarize",
-                          "inputs": {"orders": {"uri": "s3://lake/${detail.object.key}",
-                                                "format": "csv"}},
+                          # Templated URIs: their format is told once the event fills them in.
+                          "inputs": {"orders": "s3://lake/${detail.object.key}"},
                           "query": REVENUE_QUERY,
-                          "output": {"uri": "s3://lake/summaries/${detail.object.key}",
-                                     "format": "csv"},
+                          "output": "s3://lake/summaries/${detail.object.key}",
                           "load": {"table": "revenue", "mode": "append"}}}])
         first, second = orders_csv(30), orders_csv(30, start=31)
         self.upload("raw/a.csv", first)

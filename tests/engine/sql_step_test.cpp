@@ -27,6 +27,16 @@ TEST(SqlStepTest, ShortFormsTellFormatsFromExtensions) {
   EXPECT_EQ(step->on_bad_rows, BadRows::kFail);
 }
 
+TEST(SqlStepTest, TemplatedUrisAreToldTheirFormatOnceFilledIn) {
+  // As a rule target's parameters hold them before the event fills them in.
+  auto step = Parse(R"({"inputs": {"orders": "s3://lake/${cluster.tags.source_key}"},
+                        "query": "SELECT 1", "output": "s3://lake/out/${detail.object.key}"})");
+  ASSERT_TRUE(step.ok()) << step.status().ToString();
+  auto filled = Parse(R"({"inputs": {"orders": "s3://lake/raw/orders"},
+                          "query": "SELECT 1", "output": "s3://lake/out/x.csv"})");
+  EXPECT_NE(filled.status().message().find("input orders: give its format"), std::string::npos);
+}
+
 TEST(SqlStepTest, FullFormRoundTripsThroughJson) {
   auto step = Parse(R"({"inputs": {"orders": {"uri": "s3://lake/raw/", "format": "csv",
                         "header": false, "delimiter": ";", "quote": "'", "escape": "\\",
