@@ -14,7 +14,7 @@ import os
 import signal
 
 import sluice_case
-from test_clusters_cli import SluiceCase as ClustersCase, template
+from test_clusters_cli import SluiceCase as ClustersCase, processes_marked, template
 
 COUNTRIES = ["DE", "FR", "US", "NL", "JP"]
 
@@ -171,6 +171,29 @@ class SqlStepTest(SqlCase):
         self.assertIn("interrupting the query", log)
         os.killpg(engine.pid, signal.SIGINT)
         self.assertEqual(self.wait_for_exit(engine), 0, self.serve_output(engine))
+
+    def test_an_engine_killed_mid_query_leaves_nothing_and_its_restart_interrupts_the_step(self):
+        self.make_lake()
+        self.upload("raw/orders-1.csv", orders_csv(10))
+        self.put_template(template("etl", keep_alive=True))
+        cluster_id = self.create_cluster("etl")
+        [step_id] = self.add_steps(cluster_id, [revenue_step(
+            action="TERMINATE_CLUSTER",
+            query="SELECT count(*) AS n FROM range(1000000000000) r, orders")])
+        engine = self.start_serve()
+        self.wait_for_step(cluster_id, step_id, "RUNNING")
+        os.killpg(engine.pid, signal.SIGKILL)
+        self.assertEqual(self.wait_for_exit(engine), -signal.SIGKILL)
+
+        # The step's process outlived the engine; the next engine stops it and records why.
+        output = self.serve_until_idle()
+        self.assertIn("1 running steps marked INTERRUPTED", output)
+        self.assertEqual(self.step_state(cluster_id, step_id), "INTERRUPTED")
+        self.assert_ended(cluster_id, "TERMINATED_WITH_ERRORS", "STEP_FAILURE")
+        self.assertEqual(self.lake_keys("results/"), [])
+        self.assertEqual(json.loads(self.ok("warehouse", "tables", "--json")), [])
+        self.assertEqual(processes_marked(b"SLUICE_ENGINE_DIR=", os.path.realpath(self.data_dir)),
+                         [])
 
     def test_a_bad_sql_step_is_refused_when_added(self):
         self.make_lake()
