@@ -50,6 +50,7 @@ void RegisterStepsCommands(CLI::App& app, Command& command);
 void RegisterCostCommand(CLI::App& app, Command& command);
 void RegisterSqlCommands(CLI::App& app, Command& command);
 void RegisterRunSqlStepCommand(CLI::App& app, Command& command);
+void RegisterValidateCommand(CLI::App& app, Command& command);
 void RegisterVersionCommand(CLI::App& app, Command& command);
 
 }  // namespace sluice::cli

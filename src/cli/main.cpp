@@ -57,6 +57,7 @@ int Main(int argc, char** argv) {
   RegisterCostCommand(app, command);
   RegisterSqlCommands(app, command);
   RegisterRunSqlStepCommand(app, command);
+  RegisterValidateCommand(app, command);
   RegisterVersionCommand(app, command);
 
   try {
