@@ -101,8 +101,7 @@ TEST(PipelineSpecCases, DesignExampleMakesTheTemplateAndRules) {
   EXPECT_EQ(add.parameters["Steps"][0]["Name"], "sparkSubmitOrderList");
   EXPECT_EQ(add.parameters["Steps"][0]["ActionOnFailure"], "CONTINUE");
   EXPECT_EQ(add.parameters["Steps"][0]["Sql"]["inputs"],
-            json::parse(
-                R"({"orders": "s3://lake/${cluster.tags.source_key}"})"));
+            json::parse(R"({"orders": "s3://lake/${cluster.tags.source_key}"})"));
   EXPECT_EQ(add.parameters["Steps"][0]["Sql"]["load"],
             json::parse(R"({"table": "daily_revenue", "mode": "append"})"));
   EXPECT_EQ(spec.StepCount(), 1u);
