@@ -51,6 +51,7 @@ void RegisterCostCommand(CLI::App& app, Command& command);
 void RegisterSqlCommands(CLI::App& app, Command& command);
 void RegisterRunSqlStepCommand(CLI::App& app, Command& command);
 void RegisterValidateCommand(CLI::App& app, Command& command);
+void RegisterRunCommand(CLI::App& app, Command& command);
 void RegisterVersionCommand(CLI::App& app, Command& command);
 
 }  // namespace sluice::cli

@@ -38,6 +38,10 @@ class DataDir {
   // --warehouse if given, else $SLUICE_WAREHOUSE, else duckdb://warehouse.duckdb (in the dir).
   std::string warehouse_url() const;
   warehouse::WarehouseOptions warehouse_options() const;
+  // A pipeline's warehouse: used unless --warehouse was given. Call before Actions().
+  void UseWarehouseUnlessGiven(std::string url) {
+    if (warehouse_flag_.empty()) warehouse_flag_ = std::move(url);
+  }
   Result<std::unique_ptr<warehouse::Warehouse>> Warehouse() const;
   // What the cluster actions call after recording work (the engine wakes its cluster manager).
   void OnClustersChanged(std::function<void()> hook) { clusters_changed_ = std::move(hook); }

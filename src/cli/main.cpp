@@ -58,6 +58,7 @@ int Main(int argc, char** argv) {
   RegisterSqlCommands(app, command);
   RegisterRunSqlStepCommand(app, command);
   RegisterValidateCommand(app, command);
+  RegisterRunCommand(app, command);
   RegisterVersionCommand(app, command);
 
   try {

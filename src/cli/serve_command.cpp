@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cli/command.h"
+#include "cli/engine_runner.h"
 #include "sluice/bus/dispatcher.h"
 #include "sluice/clusters/cluster_manager.h"
 #include "sluice/clusters/local_provider.h"
@@ -27,7 +28,9 @@ struct ServeArgs {
 
 volatile std::sig_atomic_t stop_requested = 0;
 
-Status Serve(DataDir& dir, const ServeArgs& args) {
+}  // namespace
+
+Status RunEngine(DataDir& dir, const EngineRunArgs& args) {
   SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
   SLUICE_ASSIGN_OR_RETURN(bus::ActionRegistry * actions, dir.Actions());
   SLUICE_ASSIGN_OR_RETURN(UniqueFd lock, OpenFile(dir.path() / "engine.lock", O_RDWR | O_CREAT));
@@ -106,6 +109,12 @@ Status Serve(DataDir& dir, const ServeArgs& args) {
   }
   provider.reset();
   return ran;
+}
+
+namespace {
+
+Status Serve(DataDir& dir, const ServeArgs& args) {
+  return RunEngine(dir, {args.until_idle});
 }
 
 }  // namespace

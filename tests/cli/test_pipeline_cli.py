@@ -1,8 +1,10 @@
-"""End-to-end tests of `sluice validate FILE`: exit codes and the exact stdout/stderr format.
+"""End-to-end tests of `sluice validate FILE` (exit codes and the exact stdout/stderr format) and
+`sluice run FILE --put ...` (apply, upload, run until quiet, report, exit code).
 
     python3 tests/cli/test_pipeline_cli.py --sluice build/src/cli/sluice
 """
 
+import json
 import os
 
 import sluice_case
@@ -11,7 +13,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 ORDERS_EXAMPLE = os.path.join(REPO, "examples", "orders", "pipeline.yaml")
 
 
-class ValidateTest(sluice_case.SluiceCase):
+class PipelineCase(sluice_case.SluiceCase):
     TEMP_PREFIX = "sluice-pipeline-test-"
 
     def write(self, name, text):
@@ -19,6 +21,9 @@ class ValidateTest(sluice_case.SluiceCase):
         with open(path, "w") as f:
             f.write(text)
         return name  # relative to the working folder, as a user would type it
+
+
+class ValidateTest(PipelineCase):
 
     def test_valid_spec_prints_ok_on_stdout(self):
         name = self.write("p.yaml", "name: p\nrules:\n  - name: r\n    schedule: rate(5 minutes)\n"
@@ -74,6 +79,87 @@ class ValidateTest(sluice_case.SluiceCase):
         process = self.run_sluice("validate", name)
         self.assertEqual(process.returncode, 0, self.describe(process))
         self.assertFalse(os.path.exists(self.data_dir))
+
+
+RUN_SPEC = """name: demo
+buckets: [lake]
+clusters:
+  etl:
+    instances: {master: m5.xlarge}
+    keep_alive: false
+rules:
+  - name: arrived
+    pattern: {source: [aws.s3], detail-type: [Object Created],
+              detail: {object: {key: [{prefix: raw/}]}}}
+    targets:
+      - action: create_cluster
+        cluster: etl
+        tags: {source_key: "${detail.object.key}"}
+  - name: ready
+    pattern: {source: [aws.emr], detail-type: [EMR Cluster State Change],
+              detail: {state: [WAITING], name: [etl]}}
+    targets:
+      - action: add_steps
+        cluster: etl
+        unique: true
+        steps:
+          - name: revenue
+            action_on_failure: TERMINATE_CLUSTER
+            sql: QUERY
+            inputs: {orders: "s3://lake/${cluster.tags.source_key}"}
+            output: s3://lake/results/revenue.csv
+            load: {table: revenue, mode: append}
+"""
+GOOD_QUERY = "SELECT country, sum(amount) AS revenue FROM orders GROUP BY ALL ORDER BY 1"
+
+
+class RunTest(PipelineCase):
+
+    def spec(self, query=GOOD_QUERY):
+        return self.write("spec.yaml", RUN_SPEC.replace("QUERY", query))
+
+    def test_run_applies_uploads_runs_and_reports(self):
+        spec = self.spec()
+        self.write("orders.csv", "id,country,amount\n1,DE,2.5\n2,FR,1\n3,DE,1\n")
+        process = self.run_sluice("run", spec, "--put", "orders.csv", "s3://lake/raw/")
+        self.assertEqual(process.returncode, 0, self.describe(process))
+        out = process.stdout.decode()
+        self.assertIn("applied demo: 1 bucket(s), 1 cluster template(s), 2 rule(s)\n", out)
+        self.assertIn("upload: orders.csv to s3://lake/raw/orders.csv\n", out)
+        self.assertRegex(out, r"cluster j-\w+ etl TERMINATED \(ALL_STEPS_COMPLETED\)\n"
+                              r"  step s-\w+ revenue +COMPLETED\n1 cluster\(s\), 1 step\(s\)\n$")
+        rows = json.loads(self.ok("sql", "--format", "json", "SELECT * FROM revenue ORDER BY 1"))
+        self.assertEqual(rows, [{"country": "DE", "revenue": 3.5}, {"country": "FR", "revenue": 1.0}])
+        clusters = json.loads(self.ok("clusters", "ls", "--json"))["Clusters"]
+        self.assertEqual(len(clusters), 1)
+
+        # Applying again updates in place: still two rules, one template; a second file runs.
+        self.write("more.csv", "id,country,amount\n4,US,7\n")
+        process = self.run_sluice("run", spec, "--put", "more.csv", "s3://lake/raw/more.csv")
+        self.assertEqual(process.returncode, 0, self.describe(process))
+        self.assertIn("1 cluster(s), 1 step(s)", process.stdout.decode())  # only this run's
+        self.assertEqual(len(json.loads(self.ok("rules", "ls", "--json"))["Rules"]), 2)
+        self.assertEqual(self.ok("clusters", "templates", "ls").count("etl"), 1)
+        rows = json.loads(self.ok("sql", "--format", "json", "SELECT count(*) AS n FROM revenue"))
+        self.assertEqual(rows, [{"n": 3}])
+
+    def test_a_failed_step_fails_the_run_with_its_error(self):
+        spec = self.spec("SELECT nope FROM orders")
+        self.write("orders.csv", "id,country,amount\n1,DE,2.5\n")
+        process = self.run_sluice("run", spec, "--put", "orders.csv", "s3://lake/raw/")
+        self.assertEqual(process.returncode, 1, self.describe(process))
+        self.assertIn("TERMINATED_WITH_ERRORS (STEP_FAILURE)", process.stdout.decode())
+        error = process.stderr.decode().splitlines()[-1]
+        self.assertRegex(error, r"^sluice: error: step revenue \(s-\w+\) ended FAILED: step "
+                                r"revenue: .*nope.* \(log: .*/steps/s-\w+/stderr\)$")
+
+    def test_an_invalid_spec_is_not_applied(self):
+        spec = self.write("spec.yaml", RUN_SPEC.replace("QUERY", GOOD_QUERY).replace(
+            "keep_alive: false", "keep_alive: maybe"))
+        process = self.run_sluice("run", spec)
+        self.assertEqual(process.returncode, 2, self.describe(process))
+        self.assertIn("spec.yaml:6:", process.stderr.decode())
+        self.assertFalse(os.path.exists(os.path.join(self.data_dir, "state.db")))
 
 
 if __name__ == "__main__":
