@@ -40,17 +40,11 @@ class DuckDbWarehouseTest : public ::testing::Test {
   }
 
   LoadResult MustLoad(const LoadRequest& request, const std::string& relation = "orders") {
-    LoadSource source = source_.Source(relation);
-    Result<LoadResult> loaded = warehouse_->Load(request, source);
-    EXPECT_TRUE(loaded.ok()) << loaded.status().message();
-    return loaded.ok() ? *loaded : LoadResult{};
+    return testing::MustLoad(*warehouse_, request, source_.Source(relation));
   }
 
   Status LoadError(const LoadRequest& request, const std::string& relation = "orders") {
-    LoadSource source = source_.Source(relation);
-    Result<LoadResult> loaded = warehouse_->Load(request, source);
-    EXPECT_FALSE(loaded.ok());
-    return loaded.ok() ? Status::Ok() : loaded.status();
+    return testing::LoadError(*warehouse_, request, source_.Source(relation));
   }
 
   // The warehouse table's rows as one line: "1:item 1:10|2:item 2:20".

@@ -89,10 +89,7 @@ class RedshiftWarehouseTest : public testing::PostgresTest {
   }
 
   LoadResult MustLoad(const LoadRequest& request, const std::string& relation = "orders") {
-    LoadSource source = Lake(relation);
-    Result<LoadResult> loaded = Open()->Load(request, source);
-    EXPECT_TRUE(loaded.ok()) << loaded.status().message();
-    return loaded.ok() ? *loaded : LoadResult{};
+    return testing::MustLoad(*Open(), request, Lake(relation));
   }
 
   std::string Contents() {

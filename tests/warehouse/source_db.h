@@ -39,4 +39,18 @@ inline LoadRequest Request(std::string table, LoadMode mode, std::vector<std::st
   return {std::move(table), mode, std::move(keys), std::move(load_id)};
 }
 
+// Loads `source` into `warehouse`, failing the test on an error.
+inline LoadResult MustLoad(Warehouse& warehouse, const LoadRequest& request, LoadSource source) {
+  Result<LoadResult> loaded = warehouse.Load(request, source);
+  EXPECT_TRUE(loaded.ok()) << loaded.status().message();
+  return loaded.ok() ? *loaded : LoadResult{};
+}
+
+// The error of a load that must fail (the test fails if it succeeds).
+inline Status LoadError(Warehouse& warehouse, const LoadRequest& request, LoadSource source) {
+  Result<LoadResult> loaded = warehouse.Load(request, source);
+  EXPECT_FALSE(loaded.ok());
+  return loaded.ok() ? Status::Ok() : loaded.status();
+}
+
 }  // namespace sluice::warehouse::testing
