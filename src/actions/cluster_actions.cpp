@@ -130,7 +130,11 @@ InvokeResult CreateClusterAction::Run(const bus::Invocation& invocation) {
     SLUICE_ASSIGN_OR_RETURN(clusters::ClusterTemplate spec, store_.RequireTemplate(tx, name));
     std::optional<clusters::Cluster> cluster;
     if (p->value("Reuse", false)) {
-      SLUICE_ASSIGN_OR_RETURN(cluster, store_.FindLiveCluster(tx, name));
+      // Without steps of its own, the request relies on the steps rules add when the cluster is
+      // ready; a cluster that has started steps may have read its inputs already, so the event
+      // that made this request could go unprocessed there: a new cluster is made instead.
+      SLUICE_ASSIGN_OR_RETURN(cluster,
+                              store_.FindLiveCluster(tx, name, /*not_started=*/steps->empty()));
     }
     if (!cluster) {
       SLUICE_ASSIGN_OR_RETURN(cluster,

@@ -9,7 +9,7 @@ using nlohmann::json;
 
 constexpr const char* kColumns =
     "SELECT id, delivery_key, rule, target, event_ids, input, state, attempts, event_time_ms, "
-    "next_attempt_ms, created_ms, coalesce(last_error, '') FROM deliveries ";
+    "next_attempt_ms, created_ms, coalesce(last_error, ''), updated_ms FROM deliveries ";
 
 DeliveryState ParseState(std::string_view s) {
   if (s == "RUNNING") return DeliveryState::kRunning;
@@ -44,6 +44,7 @@ Result<Delivery> Decode(const store::Cursor& row) {
   d.next_attempt = FromUnixMillis(row.Int(9));
   d.created = FromUnixMillis(row.Int(10));
   d.last_error = row.Text(11);
+  d.updated = FromUnixMillis(row.Int(12));
   return d;
 }
 
@@ -99,6 +100,20 @@ Result<std::optional<Delivery>> GetDelivery(store::Transaction& tx, int64_t id) 
   if (!found) return std::optional<Delivery>();
   SLUICE_ASSIGN_OR_RETURN(Delivery d, Decode(row));
   return std::optional<Delivery>(std::move(d));
+}
+
+Result<std::vector<Delivery>> DeliveriesFrom(store::Transaction& tx, int64_t first_id, int limit) {
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Cursor rows,
+      tx.Query(std::string(kColumns) + "WHERE id >= ? ORDER BY id LIMIT ?", first_id, limit));
+  return DecodeAll(rows);
+}
+
+Result<int64_t> NextDeliveryId(store::Transaction& tx) {
+  SLUICE_ASSIGN_OR_RETURN(store::Cursor row,
+                          tx.Query("SELECT coalesce(max(id), 0) + 1 FROM deliveries"));
+  SLUICE_ASSIGN_OR_RETURN(bool found, row.Next());
+  return found ? row.Int(0) : 1;
 }
 
 Result<std::vector<Delivery>> DueDeliveries(store::Transaction& tx, TimePoint now, int limit) {
@@ -192,7 +207,8 @@ Result<int64_t> RedriveDeadLetter(store::Transaction& tx, int64_t delivery_id, T
   SLUICE_ASSIGN_OR_RETURN(std::optional<Delivery> d, GetDelivery(tx, delivery_id));
   SLUICE_ASSIGN_OR_RETURN(
       store::Cursor letter,
-      tx.Query("SELECT error_code, error_message FROM dead_letters WHERE delivery_id = ?", delivery_id));
+      tx.Query("SELECT error_code, error_message FROM dead_letters WHERE delivery_id = ?",
+               delivery_id));
   SLUICE_ASSIGN_OR_RETURN(bool found, letter.Next());
   if (!d || !found) {
     return Status::NotFound("no dead letter for delivery " + std::to_string(delivery_id),
@@ -203,8 +219,8 @@ Result<int64_t> RedriveDeadLetter(store::Transaction& tx, int64_t delivery_id, T
   // again.
   if (letter.Text(0) == kInvalidInput) {
     return Status::FailedPrecondition(
-        "delivery " + std::to_string(delivery_id) +
-            " failed with INVALID_INPUT (" + letter.Text(1) +
+        "delivery " + std::to_string(delivery_id) + " failed with INVALID_INPUT (" +
+            letter.Text(1) +
             "): its target's input cannot be made from the event, so no attempt can succeed; "
             "fix the rule's target and put the event again",
         "InvalidInput");

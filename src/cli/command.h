@@ -52,6 +52,7 @@ void RegisterSqlCommands(CLI::App& app, Command& command);
 void RegisterRunSqlStepCommand(CLI::App& app, Command& command);
 void RegisterValidateCommand(CLI::App& app, Command& command);
 void RegisterRunCommand(CLI::App& app, Command& command);
+void RegisterUpCommand(CLI::App& app, Command& command);
 void RegisterVersionCommand(CLI::App& app, Command& command);
 
 }  // namespace sluice::cli

@@ -12,8 +12,13 @@ struct EngineRunArgs {
   // Stop once nothing is left to do: no unrouted events, pending deliveries, open batches or
   // live clusters with work.
   bool until_idle = false;
+  // Log only warnings and errors: the caller shows progress its own way (a live view).
+  bool quiet = false;
 };
 
 Status RunEngine(DataDir& dir, const EngineRunArgs& args);
+
+// Whether an engine is running on `dir` now (another process holds its lock).
+Result<bool> EngineRunning(const DataDir& dir);
 
 }  // namespace sluice::cli

@@ -59,6 +59,7 @@ int Main(int argc, char** argv) {
   RegisterRunSqlStepCommand(app, command);
   RegisterValidateCommand(app, command);
   RegisterRunCommand(app, command);
+  RegisterUpCommand(app, command);
   RegisterVersionCommand(app, command);
 
   try {

@@ -39,7 +39,7 @@ Status RunEngine(DataDir& dir, const EngineRunArgs& args) {
   }
   std::signal(SIGINT, [](int) { stop_requested = 1; });
   std::signal(SIGTERM, [](int) { stop_requested = 1; });
-  spdlog::set_level(spdlog::level::info);
+  spdlog::set_level(args.quiet ? spdlog::level::warn : spdlog::level::info);
 
   SLUICE_ASSIGN_OR_RETURN(lake::LocalObjectStore * lake, dir.Lake());
   SLUICE_ASSIGN_OR_RETURN(clusters::PriceTable prices,
@@ -109,6 +109,16 @@ Status RunEngine(DataDir& dir, const EngineRunArgs& args) {
   }
   provider.reset();
   return ran;
+}
+
+Result<bool> EngineRunning(const DataDir& dir) {
+  SLUICE_ASSIGN_OR_RETURN(UniqueFd lock, OpenFile(dir.path() / "engine.lock", O_RDWR | O_CREAT));
+  if (::flock(lock.get(), LOCK_EX | LOCK_NB) == 0) {
+    ::flock(lock.get(), LOCK_UN);
+    return false;
+  }
+  if (errno == EWOULDBLOCK) return true;
+  return ErrnoStatus("lock " + (dir.path() / "engine.lock").string(), errno);
 }
 
 namespace {

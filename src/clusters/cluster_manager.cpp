@@ -307,6 +307,13 @@ Status ClusterManager::Advance(Cluster& cluster, ManagerRoundStats& stats) {
 }
 
 Status ClusterManager::StartStep(Cluster& cluster, Step& step, ManagerRoundStats& stats) {
+  // Committed before the step can read its inputs: from here on, create_cluster requests that
+  // reuse a cluster without adding steps go elsewhere (see FindLiveCluster), since this one
+  // may no longer see what they announce.
+  if (!cluster.ran_steps) {
+    SLUICE_RETURN_IF_ERROR(
+        db_.Write([&](store::Transaction& tx) { return store_.MarkRanSteps(tx, cluster); }));
+  }
   Result<int64_t> started = provider_.StartStep(cluster, step);
   TimePoint now = options_.clock->Now();
   ++stats.transitions;

@@ -206,13 +206,15 @@ Result<Cluster> ClusterStore::RequireCluster(store::Transaction& tx, const std::
   return *std::move(cluster);
 }
 
-Result<std::optional<Cluster>> ClusterStore::FindLiveCluster(
-    store::Transaction& tx, const std::string& template_name) const {
+Result<std::optional<Cluster>> ClusterStore::FindLiveCluster(store::Transaction& tx,
+                                                             const std::string& template_name,
+                                                             bool not_started) const {
   SLUICE_ASSIGN_OR_RETURN(
       store::Cursor row,
       tx.Query(std::string("SELECT ") + kClusterColumns +
                    " FROM clusters WHERE template = ? AND state IN ('STARTING', "
-                   "'BOOTSTRAPPING', 'RUNNING', 'WAITING') ORDER BY created_ms DESC LIMIT 1",
+                   "'BOOTSTRAPPING', 'RUNNING', 'WAITING')" +
+                   (not_started ? " AND ran_steps = 0" : "") + " ORDER BY created_ms DESC LIMIT 1",
                template_name));
   SLUICE_ASSIGN_OR_RETURN(bool found, row.Next());
   if (!found) return std::optional<Cluster>();

@@ -146,4 +146,32 @@ Result<std::vector<CostLine>> SumCosts(store::Transaction& tx, CostGrouping grou
   }
 }
 
+Result<RunCost> CostOfClusters(store::Transaction& tx, const std::vector<std::string>& cluster_ids,
+                               std::chrono::seconds provisioning) {
+  RunCost cost;
+  for (const std::string& id : cluster_ids) {
+    SLUICE_ASSIGN_OR_RETURN(
+        store::Cursor rows,
+        tx.Query("SELECT instance_count, start_ms, end_ms, billed_seconds, ec2_usd_hour, "
+                 "emr_usd_hour, local_usd, emr_usd FROM cost_ledger WHERE cluster_id = ?",
+                 id));
+    bool booked = false;
+    while (true) {
+      SLUICE_ASSIGN_OR_RETURN(bool more, rows.Next());
+      if (!more) break;
+      booked = true;
+      int64_t count = rows.Int(0);
+      TimePoint start = FromUnixMillis(rows.Int(1));
+      TimePoint end = FromUnixMillis(rows.Int(2)) + provisioning;
+      cost.booked.node_seconds += rows.Int(3) * count;
+      cost.booked.local_usd += rows.Double(6);
+      cost.booked.emr_usd += rows.Double(7);
+      cost.emr_with_provisioning_usd +=
+          count * BilledSeconds(start, end) * (rows.Double(4) + rows.Double(5)) / 3600.0;
+    }
+    cost.booked.clusters += booked ? 1 : 0;
+  }
+  return cost;
+}
+
 }  // namespace sluice::clusters

@@ -3,18 +3,20 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
 
 #include "pipeline/spec_reader.h"
 #include "sluice/lake/names.h"
+#include "sluice/lake/s3_uri.h"
 
 namespace sluice::pipeline {
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name",    "description", "warehouse",
-                                           "buckets", "clusters",    "rules"};
+const std::vector<std::string> kTopKeys = {"name",  "description", "warehouse", "buckets",
+                                           "files", "clusters",    "rules"};
 
 void ReadName(const MapReader& map, SpecReader& r) {
   map.Require("name");
@@ -65,6 +67,40 @@ void ReadBuckets(const YAML::Node& node, SpecReader& r) {
   }
 }
 
+// `files: {s3://lake/bootstrap/setup.sh: bootstrap/setup.sh}`: lake object <- local file.
+void ReadFiles(const YAML::Node& node, SpecReader& r) {
+  if (!node.IsMap()) {
+    r.diagnostics.Add(node, "files must map s3:// URIs to local files, not " + DescribeNode(node));
+    return;
+  }
+  for (const auto& entry : node) {
+    auto uri = ReadString(entry.first, "a files key", r.diagnostics);
+    auto source = ReadString(entry.second, "a local file", r.diagnostics);
+    if (!uri || !source) continue;
+    auto parsed = lake::ParseS3Uri(*uri);
+    if (!parsed.ok() || parsed->key.empty() || parsed->key.back() == '/') {
+      r.diagnostics.Add(entry.first,
+                        "files key \"" + *uri + "\" must be an s3://bucket/key URI of one object");
+      continue;
+    }
+    r.lake_uris.push_back({*uri, entry.first});
+    std::filesystem::path path(*source);
+    if (path.is_relative() && !r.folder.empty()) path = std::filesystem::path(r.folder) / path;
+    std::error_code error;
+    auto status = std::filesystem::status(path, error);
+    if (!std::filesystem::is_regular_file(status)) {
+      r.diagnostics.Add(entry.second,
+                        "local file " + *source +
+                            (std::filesystem::exists(status) ? " is not a regular file"
+                             : std::filesystem::path(*source).is_relative()
+                                 ? " does not exist (relative to the spec's folder)"
+                                 : " does not exist"));
+      continue;
+    }
+    r.spec.files.push_back({*uri, path.string()});
+  }
+}
+
 void ReadSpec(const YAML::Node& root, SpecReader& r) {
   MapReader map(root, "the pipeline spec", kTopKeys, r.diagnostics);
   if (!map.ok()) return;
@@ -75,6 +111,7 @@ void ReadSpec(const YAML::Node& root, SpecReader& r) {
   }
   if (map.Has("warehouse")) ReadWarehouse(map.Get("warehouse"), r);
   if (map.Has("buckets")) ReadBuckets(map.Get("buckets"), r);
+  if (map.Has("files")) ReadFiles(map.Get("files"), r);
   // Clusters first: targets refer to them.
   if (map.Has("clusters")) ReadClusters(map.Get("clusters"), r);
   if (map.Has("rules")) ReadRules(map.Get("rules"), r);
@@ -94,9 +131,11 @@ size_t PipelineSpec::StepCount() const {
   return count;
 }
 
-PipelineSpec ParsePipelineSpec(std::string_view yaml, std::vector<Diagnostic>& diagnostics) {
+PipelineSpec ParsePipelineSpec(std::string_view yaml, std::vector<Diagnostic>& diagnostics,
+                               const std::string& folder) {
   Diagnostics found;
   SpecReader reader(found);
+  reader.folder = folder;
   try {
     YAML::Node root = YAML::Load(std::string(yaml));
     if (!root.IsDefined() || root.IsNull()) {
@@ -122,7 +161,8 @@ Result<PipelineSpec> LoadPipelineSpec(const std::string& path,
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return Status::IoError("cannot read pipeline spec " + path);
-  return ParsePipelineSpec(text.str(), diagnostics);
+  return ParsePipelineSpec(text.str(), diagnostics,
+                           std::filesystem::path(path).parent_path().string());
 }
 
 std::string FormatDiagnostic(std::string_view file, const Diagnostic& diagnostic) {

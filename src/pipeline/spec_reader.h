@@ -41,6 +41,7 @@ struct SpecReader {
   explicit SpecReader(Diagnostics& d) : diagnostics(d) {}
 
   Diagnostics& diagnostics;
+  std::string folder;  // the spec's folder: `files` sources are relative to it
   PipelineSpec spec;
   bool has_buckets = false;  // the spec has a `buckets` list
   std::map<std::string, TemplateInfo> templates;

@@ -124,10 +124,16 @@ class RunTest(PipelineCase):
         process = self.run_sluice("run", spec, "--put", "orders.csv", "s3://lake/raw/")
         self.assertEqual(process.returncode, 0, self.describe(process))
         out = process.stdout.decode()
-        self.assertIn("applied demo: 1 bucket(s), 1 cluster template(s), 2 rule(s)\n", out)
+        self.assertIn("applied demo: 1 bucket(s), 0 file(s), 1 cluster template(s), 2 rule(s)\n",
+                      out)
         self.assertIn("upload: orders.csv to s3://lake/raw/orders.csv\n", out)
-        self.assertRegex(out, r"cluster j-\w+ etl TERMINATED \(ALL_STEPS_COMPLETED\)\n"
-                              r"  step s-\w+ revenue +COMPLETED\n1 cluster\(s\), 1 step\(s\)\n$")
+        self.assertRegex(out, r"\n  cluster j-\w+ etl TERMINATED \(ALL_STEPS_COMPLETED\) [\d.]+ s\n"
+                              r"    step s-\w+ revenue +COMPLETED +[\d.]+ s\n"
+                              r"  1 cluster\(s\), 1 step\(s\)\n")
+        # The live view and the timeline: each state as it happened, the step's rows and load.
+        self.assertRegex(out, r"\+\d+\.\d{3}s  step     s-\w+ revenue COMPLETED: 3 rows \(41 B\) in, "
+                              r"2 out -> s3://lake/results/revenue.csv; 2 rows loaded into revenue")
+        self.assertIn("\nrevenue: 2 rows, the first ones\n", out)
         rows = json.loads(self.ok("sql", "--format", "json", "SELECT * FROM revenue ORDER BY 1"))
         self.assertEqual(rows, [{"country": "DE", "revenue": 3.5}, {"country": "FR", "revenue": 1.0}])
         clusters = json.loads(self.ok("clusters", "ls", "--json"))["Clusters"]

@@ -39,9 +39,10 @@ std::string Render(const std::vector<Diagnostic>& diagnostics) {
   return out;
 }
 
+// Read as `sluice validate` reads them: `files` relative to the spec's folder.
 PipelineSpec ParseValid(const fs::path& path) {
   std::vector<Diagnostic> diagnostics;
-  PipelineSpec spec = ParsePipelineSpec(ReadText(path), diagnostics);
+  PipelineSpec spec = LoadPipelineSpec(path.string(), diagnostics).value();
   EXPECT_EQ(Render(diagnostics), "") << path;
   return spec;
 }
@@ -54,7 +55,7 @@ TEST(PipelineSpecCases, EveryCase) {
     SCOPED_TRACE(file.filename().string());
     fs::path expected_file = fs::path(file).replace_extension(".expected");
     std::vector<Diagnostic> diagnostics;
-    (void)ParsePipelineSpec(ReadText(file), diagnostics);
+    ASSERT_TRUE(LoadPipelineSpec(file.string(), diagnostics).ok());
     if (!fs::exists(expected_file)) {
       EXPECT_EQ(Render(diagnostics), "");
       continue;
@@ -105,6 +106,14 @@ TEST(PipelineSpecCases, DesignExampleMakesTheTemplateAndRules) {
   EXPECT_EQ(add.parameters["Steps"][0]["Sql"]["load"],
             json::parse(R"({"table": "daily_revenue", "mode": "append"})"));
   EXPECT_EQ(spec.StepCount(), 1u);
+}
+
+TEST(PipelineSpecCases, FilesAreResolvedAgainstTheSpecsFolder) {
+  PipelineSpec spec = ParseValid(fs::path(SLUICE_PIPELINE_SPECS_DIR) / "files.yaml");
+  ASSERT_EQ(spec.files.size(), 1u);
+  EXPECT_EQ(spec.files[0].uri, "s3://lake/bootstrap/setup.sh");
+  EXPECT_EQ(spec.files[0].source,
+            (fs::path(SLUICE_PIPELINE_SPECS_DIR) / "files" / "setup.sh").string());
 }
 
 TEST(PipelineSpecCases, FullExampleMapsEveryKey) {

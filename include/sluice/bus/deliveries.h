@@ -34,6 +34,7 @@ struct Delivery {
   TimePoint event_time;  // the oldest event's, for MaximumEventAgeInSeconds
   TimePoint next_attempt;
   TimePoint created;
+  TimePoint updated;  // its last change of state or attempt
   std::string last_error;
 };
 
@@ -49,6 +50,10 @@ struct NewDelivery {
 // Inserts a PENDING delivery due now, unless one with the same key exists (then returns false).
 Result<bool> InsertDelivery(store::Transaction& tx, const NewDelivery& delivery, TimePoint now);
 Result<std::optional<Delivery>> GetDelivery(store::Transaction& tx, int64_t id);
+// Up to `limit` deliveries with id >= `first_id`, in id order (what a run has delivered so far).
+Result<std::vector<Delivery>> DeliveriesFrom(store::Transaction& tx, int64_t first_id, int limit);
+// The id the next delivery will get at the earliest.
+Result<int64_t> NextDeliveryId(store::Transaction& tx);
 // PENDING deliveries due by `now`, soonest first.
 Result<std::vector<Delivery>> DueDeliveries(store::Transaction& tx, TimePoint now, int limit);
 // When the next PENDING delivery falls due, if any.

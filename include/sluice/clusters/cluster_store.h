@@ -89,9 +89,11 @@ class ClusterStore {
   Result<std::optional<Cluster>> GetCluster(store::Transaction& tx, const std::string& id) const;
   // As GetCluster, but a missing cluster is a NotFound (ResourceNotFoundException) naming it.
   Result<Cluster> RequireCluster(store::Transaction& tx, const std::string& id) const;
-  // The newest live cluster made from `template_name`, if any.
+  // The newest live cluster made from `template_name`, if any. With `not_started`, only one
+  // that has not started a step yet (its first steps are still to come).
   Result<std::optional<Cluster>> FindLiveCluster(store::Transaction& tx,
-                                                 const std::string& template_name) const;
+                                                 const std::string& template_name,
+                                                 bool not_started = false) const;
   // Newest first; `states` empty means all.
   Result<std::vector<Cluster>> ListClusters(store::Transaction& tx,
                                             const std::vector<ClusterState>& states,

@@ -8,6 +8,7 @@
 //    "instances": {"m5.xlarge": {"ec2_usd_per_hour": 0.192, "emr_usd_per_hour": 0.048}}}
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -56,5 +57,19 @@ struct CostLine {
 
 enum class CostGrouping { kCluster, kPipeline, kDay };
 Result<std::vector<CostLine>> SumCosts(store::Transaction& tx, CostGrouping grouping);
+
+// How long EMR typically takes from RunJobFlow to a cluster ready for steps: what a transient
+// cluster there bills on every node before its first step (5 to 20 minutes are common).
+inline constexpr std::chrono::seconds kTypicalEmrProvisioning{600};
+
+struct RunCost {
+  CostLine booked;  // the clusters' ledger rows, summed (key empty)
+  // The same instance groups on EMR, each node also billed for `provisioning` before its work.
+  double emr_with_provisioning_usd = 0;
+};
+
+// What the ended clusters among `cluster_ids` cost (clusters still live are not booked yet).
+Result<RunCost> CostOfClusters(store::Transaction& tx, const std::vector<std::string>& cluster_ids,
+                               std::chrono::seconds provisioning = kTypicalEmrProvisioning);
 
 }  // namespace sluice::clusters

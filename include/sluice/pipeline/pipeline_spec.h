@@ -24,11 +24,19 @@ struct Diagnostic {
   std::string message;
 };
 
+// A local file the pipeline needs in the lake (a bootstrap script, a lookup table), uploaded
+// when the spec is applied.
+struct LakeFile {
+  std::string uri;     // s3://bucket/key
+  std::string source;  // local path; a relative one is resolved against the spec's folder
+};
+
 struct PipelineSpec {
   std::string name;
   std::string description;
   std::string warehouse;             // a warehouse URL; empty: the data dir's default
   std::vector<std::string> buckets;  // created when the spec is applied
+  std::vector<LakeFile> files;       // uploaded when the spec is applied, after the buckets
   std::vector<clusters::ClusterTemplate> templates;
   // Rules with their targets' Parameters in the JSON form the built-in actions take.
   std::vector<bus::Rule> rules;
@@ -38,8 +46,10 @@ struct PipelineSpec {
 };
 
 // Reads a spec from YAML text; every problem goes to `diagnostics` (sorted by position). The
-// returned spec is meaningful only when `diagnostics` is empty.
-PipelineSpec ParsePipelineSpec(std::string_view yaml, std::vector<Diagnostic>& diagnostics);
+// returned spec is meaningful only when `diagnostics` is empty. `folder` is where the spec lives:
+// `files` sources are resolved against it and must exist; empty: the current directory.
+PipelineSpec ParsePipelineSpec(std::string_view yaml, std::vector<Diagnostic>& diagnostics,
+                               const std::string& folder = "");
 
 // Reads the spec at `path`. A file that cannot be read is an error Status (NotFound, IoError);
 // a file that can is parsed as ParsePipelineSpec does.

@@ -1,0 +1,111 @@
+#include "cli/pipeline_apply.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "cli/command.h"
+#include "sluice/bus/rule_store.h"
+#include "sluice/clusters/cluster_store.h"
+#include "sluice/common/md5.h"
+#include "sluice/common/posix_file.h"
+#include "sluice/lake/byte_sources.h"
+#include "sluice/lake/s3_uri.h"
+
+namespace sluice::cli {
+namespace {
+
+Result<std::string> FileMd5(const std::string& path) {
+  SLUICE_ASSIGN_OR_RETURN(UniqueFd file, OpenFile(path, O_RDONLY));
+  Md5 md5;
+  std::vector<char> buffer(1 << 16);
+  while (true) {
+    ssize_t n = ::read(file.get(), buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus("read " + path, errno);
+    if (n == 0) return md5.FinishHex();
+    md5.Update(buffer.data(), static_cast<size_t>(n));
+  }
+}
+
+// Puts the spec's files in the lake, leaving alone those already there with the same bytes.
+Status PutSpecFiles(DataDir& dir, const pipeline::PipelineSpec& spec) {
+  SLUICE_ASSIGN_OR_RETURN(lake::LocalObjectStore * lake, dir.Lake());
+  for (const pipeline::LakeFile& file : spec.files) {
+    SLUICE_ASSIGN_OR_RETURN(lake::S3Uri uri, lake::ParseS3Uri(file.uri));
+    auto existing = lake->HeadObject(uri.bucket, uri.key);
+    if (existing.ok()) {
+      SLUICE_ASSIGN_OR_RETURN(std::string md5, FileMd5(file.source));
+      if (existing->etag == md5) continue;
+    }
+    SLUICE_RETURN_IF_ERROR(UploadFile(dir, file.source, file.uri));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<pipeline::PipelineSpec> ReadPipelineSpec(const std::string& file) {
+  std::vector<pipeline::Diagnostic> diagnostics;
+  auto spec = pipeline::LoadPipelineSpec(file, diagnostics);
+  if (!spec.ok()) return BadInput(spec.status().message());
+  for (const pipeline::Diagnostic& diagnostic : diagnostics) {
+    std::fprintf(stderr, "%s\n", pipeline::FormatDiagnostic(file, diagnostic).c_str());
+  }
+  if (!diagnostics.empty()) {
+    return BadInput(file + ": " + std::to_string(diagnostics.size()) + " problem(s)");
+  }
+  return spec;
+}
+
+Status ApplyPipeline(DataDir& dir, pipeline::PipelineSpec spec) {
+  SLUICE_ASSIGN_OR_RETURN(lake::LocalObjectStore * lake, dir.Lake());
+  for (const std::string& bucket : spec.buckets) {
+    Status made = lake->CreateBucket(bucket);
+    if (!made.ok() && made.aws_code() != "BucketAlreadyOwnedByYou") return made;
+  }
+  SLUICE_RETURN_IF_ERROR(PutSpecFiles(dir, spec));
+  SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
+  SLUICE_ASSIGN_OR_RETURN(bus::ActionRegistry * actions, dir.Actions());
+  clusters::ClusterStore clusters(dir.identity());
+  TimePoint now = SystemClock::Instance().Now();
+  // Templates first: create_cluster targets are checked against the stored templates.
+  SLUICE_RETURN_IF_ERROR(db->Write([&](store::Transaction& tx) -> Status {
+    for (clusters::ClusterTemplate& t : spec.templates) {
+      // Clusters carry their pipeline's name, so `sluice cost --by pipeline` can group them.
+      t.tags.emplace("sluice:pipeline", spec.name);
+      SLUICE_RETURN_IF_ERROR(clusters.PutTemplate(tx, t, now));
+    }
+    return Status::Ok();
+  }));
+  for (const bus::Rule& rule : spec.rules) {
+    for (const bus::Target& target : rule.targets) {
+      SLUICE_RETURN_IF_ERROR(actions->CheckTarget(target).WithContext("rule " + rule.name));
+    }
+  }
+  SLUICE_RETURN_IF_ERROR(db->Write([&](store::Transaction& tx) -> Status {
+    for (const bus::Rule& rule : spec.rules)
+      SLUICE_RETURN_IF_ERROR(bus::PutRule(tx, rule, now));
+    return Status::Ok();
+  }));
+  std::printf("applied %s: %zu bucket(s), %zu file(s), %zu cluster template(s), %zu rule(s)\n",
+              spec.name.c_str(), spec.buckets.size(), spec.files.size(), spec.templates.size(),
+              spec.rules.size());
+  return Status::Ok();
+}
+
+Status UploadFile(DataDir& dir, const std::string& file, const std::string& destination) {
+  SLUICE_ASSIGN_OR_RETURN(lake::LocalObjectStore * lake, dir.Lake());
+  SLUICE_ASSIGN_OR_RETURN(lake::S3Uri uri, lake::ParseS3Uri(destination));
+  if (uri.key.empty() || uri.key.back() == '/') {
+    uri.key += std::filesystem::path(file).filename().string();
+  }
+  SLUICE_ASSIGN_OR_RETURN(UniqueFd fd, OpenFile(file, O_RDONLY));
+  lake::FdByteSource source(fd.get(), file);
+  SLUICE_RETURN_IF_ERROR(lake->PutObject(uri.bucket, uri.key, source, {}).status());
+  std::printf("upload: %s to %s\n", file.c_str(), uri.ToString().c_str());
+  return Status::Ok();
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,49 @@
+// `sluice up FILE`: applies a pipeline spec and runs the engine in the foreground, printing each
+// event, delivery, cluster and step state as it happens, until Ctrl-C (running steps are then
+// stopped and recorded INTERRUPTED). On a data dir whose engine is already running, it applies
+// the spec to it and returns: rules and templates change in place, the engine picks them up.
+#include <cstdio>
+
+#include "cli/command.h"
+#include "cli/engine_runner.h"
+#include "cli/live_view.h"
+#include "cli/pipeline_apply.h"
+
+namespace sluice::cli {
+namespace {
+
+struct UpArgs {
+  std::string file;
+};
+
+Status Up(DataDir& dir, const UpArgs& args) {
+  SLUICE_ASSIGN_OR_RETURN(pipeline::PipelineSpec spec, ReadPipelineSpec(args.file));
+  if (!spec.warehouse.empty()) dir.UseWarehouseUnlessGiven(spec.warehouse);
+  SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
+  SLUICE_ASSIGN_OR_RETURN(bool running, EngineRunning(dir));
+  SLUICE_ASSIGN_OR_RETURN(PipelineWatch watch, PipelineWatch::Start(*db, dir.identity()));
+  SLUICE_RETURN_IF_ERROR(ApplyPipeline(dir, spec));
+  if (running) {
+    std::printf("the engine already running on %s has the new spec\n", dir.path().c_str());
+    return Status::Ok();
+  }
+  std::fflush(stdout);
+  LiveView view(std::move(watch), SystemClock::Instance().Now());
+  Status ran = RunEngine(dir, {.until_idle = false, .quiet = true});
+  view.Stop();
+  return ran;
+}
+
+}  // namespace
+
+void RegisterUpCommand(CLI::App& app, Command& command) {
+  static UpArgs args;
+  auto* up = app.add_subcommand(
+      "up",
+      "Apply a pipeline spec and run the engine with a live view until Ctrl-C (with an engine "
+      "already running: apply the spec to it)");
+  up->add_option("file", args.file, "The pipeline spec (YAML)")->required();
+  OnChosen(up, command, args, &Up);
+}
+
+}  // namespace sluice::cli
