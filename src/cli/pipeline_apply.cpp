@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "cli/command.h"
@@ -98,6 +99,23 @@ Status ApplyPipeline(DataDir& dir, pipeline::PipelineSpec spec) {
 Status UploadFile(DataDir& dir, const std::string& file, const std::string& destination) {
   SLUICE_ASSIGN_OR_RETURN(lake::LocalObjectStore * lake, dir.Lake());
   SLUICE_ASSIGN_OR_RETURN(lake::S3Uri uri, lake::ParseS3Uri(destination));
+  std::error_code error;
+  if (std::filesystem::is_directory(file, error)) {
+    if (!uri.key.empty() && uri.key.back() != '/') {
+      return UsageError("--put " + file + ": a folder goes under a prefix ending in '/', not " +
+                        destination);
+    }
+    // The folder's files, in name order, each under the prefix.
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(file, error)) {
+      if (entry.is_regular_file()) files.push_back(entry.path());
+    }
+    if (error) return ErrnoStatus("list " + file, error.value());
+    std::sort(files.begin(), files.end());
+    for (const auto& path : files)
+      SLUICE_RETURN_IF_ERROR(UploadFile(dir, path, destination));
+    return Status::Ok();
+  }
   if (uri.key.empty() || uri.key.back() == '/') {
     uri.key += std::filesystem::path(file).filename().string();
   }

@@ -20,7 +20,8 @@ Result<pipeline::PipelineSpec> ReadPipelineSpec(const std::string& file);
 Status ApplyPipeline(DataDir& dir, pipeline::PipelineSpec spec);
 
 // Uploads local `file` to `destination` (s3://bucket/key; a key ending in '/' gets the file's
-// name), with its Object Created event, and says so on stdout.
+// name), with its Object Created event, and says so on stdout. A folder uploads each file in it
+// (not its subfolders), in name order, under a destination ending in '/'.
 Status UploadFile(DataDir& dir, const std::string& file, const std::string& destination);
 
 }  // namespace sluice::cli

@@ -6,6 +6,8 @@
 
 import json
 import os
+import signal
+import subprocess
 
 import sluice_case
 
@@ -166,6 +168,49 @@ class RunTest(PipelineCase):
         self.assertEqual(process.returncode, 2, self.describe(process))
         self.assertIn("spec.yaml:6:", process.stderr.decode())
         self.assertFalse(os.path.exists(os.path.join(self.data_dir, "state.db")))
+
+
+class UpTest(PipelineCase):
+
+    def test_up_runs_until_interrupted_and_a_second_up_updates_it_in_place(self):
+        spec = self.write("spec.yaml", RUN_SPEC.replace("QUERY", GOOD_QUERY))
+        log_path = os.path.join(self.root, "up.log")
+        with open(log_path, "wb") as log:
+            up = subprocess.Popen(self.argv(["up", spec]), cwd=self.work, stdin=subprocess.DEVNULL,
+                                  stdout=log, stderr=subprocess.STDOUT,
+                                  env=self.environment())
+        self.addCleanup(lambda: up.poll() is None and up.kill())
+        output = lambda: self.read(log_path).decode()
+        self.wait_until(lambda: "engine running" in output(), "the engine to start")
+        self.assertIn("applied demo: 1 bucket(s), 0 file(s), 1 cluster template(s), 2 rule(s)",
+                      output())
+
+        # A file put by another process runs through the pipeline; the live view shows it.
+        self.write("orders.csv", "id,country,amount\n1,DE,2.5\n2,FR,1\n3,DE,1\n")
+        self.ok("put", "orders.csv", "s3://lake/raw/orders.csv")
+        self.wait_until(lambda: "TERMINATED ALL_STEPS_COMPLETED" in output(), "the cluster to end")
+        self.assertRegex(output(), r"step     s-\w+ revenue COMPLETED: 3 rows")
+        rows = json.loads(self.ok("sql", "--format", "json", "SELECT * FROM revenue ORDER BY 1"))
+        self.assertEqual(rows, [{"country": "DE", "revenue": 3.5}, {"country": "FR", "revenue": 1.0}])
+
+        # `up` again while the engine runs: the spec is applied to it, in place, and it returns.
+        changed = self.write("spec.yaml", RUN_SPEC.replace("QUERY", GOOD_QUERY.replace(
+            "sum(amount) AS revenue", "sum(amount) * 2 AS revenue")))
+        again = self.run_sluice("up", changed)
+        self.assertEqual(again.returncode, 0, self.describe(again))
+        self.assertIn("the engine already running on", again.stdout.decode())
+        self.assertEqual(len(json.loads(self.ok("rules", "ls", "--json"))["Rules"]), 2)
+        self.write("more.csv", "id,country,amount\n4,US,7\n")
+        self.ok("put", "more.csv", "s3://lake/raw/more.csv")
+        self.wait_until(lambda: output().count("TERMINATED ALL_STEPS_COMPLETED") == 2,
+                        "the second cluster to end")
+        rows = json.loads(self.ok("sql", "--format", "json",
+                                  "SELECT * FROM revenue WHERE country = 'US'"))
+        self.assertEqual(rows, [{"country": "US", "revenue": 14.0}])  # the new query ran
+
+        # Ctrl-C: a clean stop, exit 0.
+        up.send_signal(signal.SIGINT)
+        self.assertEqual(up.wait(timeout=sluice_case.TIMEOUT_SECONDS), 0, output())
 
 
 if __name__ == "__main__":
