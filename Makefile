@@ -4,6 +4,8 @@ BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+# How many orders the demo generates.
+ROWS ?= 1000000
 
 .PHONY: all deps build build-asan test test-unit test-asan demo bench format clean
 
@@ -30,7 +32,7 @@ test-asan: build-asan
 test: test-unit test-asan
 
 demo: build
-	@scripts/demo.sh $(BUILD_DIR)
+	@ROWS=$(ROWS) scripts/demo.sh $(BUILD_DIR)
 
 bench: build
 	@scripts/bench.sh $(BUILD_DIR)

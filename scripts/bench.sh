@@ -16,3 +16,6 @@ echo "== bench/clusters"
 echo
 echo "== bench/sql"
 "$build/bench/sql_bench" --dir "$build/sql-bench-data"
+echo
+echo "== bench/e2e"
+python3 bench/e2e_bench.py --build "$build"

@@ -14,6 +14,8 @@ struct EngineRunArgs {
   bool until_idle = false;
   // Log only warnings and errors: the caller shows progress its own way (a live view).
   bool quiet = false;
+  // Say on stderr that the engine runs, and where.
+  bool announce = true;
 };
 
 Status RunEngine(DataDir& dir, const EngineRunArgs& args);

@@ -79,8 +79,10 @@ Status RunEngine(DataDir& dir, const EngineRunArgs& args) {
     spdlog::warn("recovered: {} leftover processes stopped, {} running steps marked INTERRUPTED",
                  recovered.processes_reaped, recovered.steps_interrupted);
   }
-  std::fprintf(stderr, "sluice: engine running on %s%s\n", dir.path().c_str(),
-               args.until_idle ? " until idle" : " (Ctrl-C to stop)");
+  if (args.announce) {
+    std::fprintf(stderr, "sluice: engine running on %s%s\n", dir.path().c_str(),
+                 args.until_idle ? " until idle" : " (Ctrl-C to stop)");
+  }
   std::atomic<bool> stopping = false;
   std::thread cluster_thread([&] {
     Status run = manager.Run([&] { return stopping.load(); });

@@ -239,6 +239,20 @@ TEST_F(ClusterRecordsTest, CostLedgerAfterTermination) {
   EXPECT_EQ(lines[0].key, id);
   EXPECT_EQ(lines[0].node_seconds, 3 * 60);
   EXPECT_NEAR(lines[0].emr_usd, 3 * 60 * per_node_second, 1e-12);
+
+  // A run's cost: the same, and EMR with ten minutes of provisioning on each of the 3 nodes
+  // (30 s + 600 s each). A cluster that is not booked (unknown, or still live) adds nothing.
+  RunCost run;
+  ASSERT_TRUE(db_->Read([&](store::Transaction& tx) -> Status {
+                   SLUICE_ASSIGN_OR_RETURN(run, CostOfClusters(tx, {id, "j-NOTBOOKED"}));
+                   return Status::Ok();
+                 })
+                  .ok());
+  EXPECT_EQ(run.booked.clusters, 1);
+  EXPECT_EQ(run.booked.node_seconds, 3 * 60);
+  EXPECT_NEAR(run.booked.emr_usd, 3 * 60 * per_node_second, 1e-12);
+  EXPECT_NEAR(run.booked.local_usd, 30 * 0.05 / 3600, 1e-12);
+  EXPECT_NEAR(run.emr_with_provisioning_usd, 3 * 630 * per_node_second, 1e-12);
 }
 
 TEST_F(ClusterRecordsTest, CostIsPerSecondPastTheFirstMinute) {
@@ -345,6 +359,28 @@ TEST_F(ClusterRecordsTest, AddStepsByDeliveryKeyIsIdempotent) {
   EXPECT_EQ(Steps(id).size(), 3u);
   // ListSteps is newest first.
   EXPECT_EQ(Steps(id)[1].id, ids[1]);
+}
+
+// Reuse without steps of its own may attach only to a cluster that has not started a step.
+TEST_F(ClusterRecordsTest, FindLiveClusterNotStartedSkipsAClusterThatRanSteps) {
+  std::string id = Create(Template());
+  Settle();
+  auto find = [&](bool not_started) {
+    std::optional<Cluster> found;
+    EXPECT_TRUE(db_->Read([&](store::Transaction& tx) -> Status {
+                     SLUICE_ASSIGN_OR_RETURN(
+                         found, store_.FindLiveCluster(tx, Template().name, not_started));
+                     return Status::Ok();
+                   })
+                    .ok());
+    return found ? found->id : "";
+  };
+  EXPECT_EQ(find(true), id);
+  Add(id, {StepOf("x")});
+  Settle();
+  ASSERT_EQ(Steps(id).at(0).state, StepState::kRunning);
+  EXPECT_EQ(find(true), "");
+  EXPECT_EQ(find(false), id);
 }
 
 TEST_F(ClusterRecordsTest, UniqueSkipsAStepAlreadyWaitingOrRunning) {
