@@ -4,6 +4,7 @@
 
 #include "sluice/actions/builtin_actions.h"
 #include "sluice/common/posix_file.h"
+#include "sluice/pipeline/applied_pipeline.h"
 
 namespace sluice::cli {
 
@@ -13,10 +14,21 @@ std::filesystem::path ResolveDataDir(const std::string& flag) {
   return ".sluice";
 }
 
-std::string DataDir::warehouse_url() const {
+Result<std::string> DataDir::warehouse_url() {
   if (!warehouse_flag_.empty()) return warehouse_flag_;
   const char* env = std::getenv("SLUICE_WAREHOUSE");
-  if (env != nullptr && *env != '\0') return env;
+  if (env != nullptr && *env != '\0') return std::string(env);
+  // A data dir without a state store has no applied pipeline; reading creates neither.
+  std::error_code missing;
+  if (database_ || std::filesystem::exists(path_ / "state.db", missing)) {
+    SLUICE_ASSIGN_OR_RETURN(store::Database * db, Database());
+    std::string applied;
+    SLUICE_RETURN_IF_ERROR(db->Read([&](store::Transaction& tx) -> Status {
+      SLUICE_ASSIGN_OR_RETURN(applied, pipeline::LastAppliedWarehouse(tx));
+      return Status::Ok();
+    }));
+    if (!applied.empty()) return applied;
+  }
   return std::string(warehouse::kDefaultWarehouseUrl);
 }
 
@@ -26,8 +38,9 @@ warehouse::WarehouseOptions DataDir::warehouse_options() const {
   return options;
 }
 
-Result<std::unique_ptr<warehouse::Warehouse>> DataDir::Warehouse() const {
-  return warehouse::OpenWarehouse(warehouse_url(), warehouse_options());
+Result<std::unique_ptr<warehouse::Warehouse>> DataDir::Warehouse() {
+  SLUICE_ASSIGN_OR_RETURN(std::string url, warehouse_url());
+  return warehouse::OpenWarehouse(url, warehouse_options());
 }
 
 Result<store::Database*> DataDir::Database() {
@@ -61,7 +74,7 @@ Result<bus::ActionRegistry*> DataDir::Actions() {
       if (clusters_changed_) clusters_changed_();
     };
     context.lake = lake;
-    context.warehouse_url = warehouse_url();
+    SLUICE_ASSIGN_OR_RETURN(context.warehouse_url, warehouse_url());
     context.warehouse_options = warehouse_options();
     context.work_root = path_ / "work";
     actions::RegisterBuiltinActions(*actions_, context);

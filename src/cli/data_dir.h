@@ -35,14 +35,15 @@ class DataDir {
   // The built-in actions, ready to check and run targets.
   Result<bus::ActionRegistry*> Actions();
   const AwsIdentity& identity() const { return identity_; }
-  // --warehouse if given, else $SLUICE_WAREHOUSE, else duckdb://warehouse.duckdb (in the dir).
-  std::string warehouse_url() const;
+  // --warehouse if given, else $SLUICE_WAREHOUSE, else the warehouse of the pipeline spec
+  // applied last (that names one), else duckdb://warehouse.duckdb (in the dir).
+  Result<std::string> warehouse_url();
   warehouse::WarehouseOptions warehouse_options() const;
   // A pipeline's warehouse: used unless --warehouse was given. Call before Actions().
   void UseWarehouseUnlessGiven(std::string url) {
     if (warehouse_flag_.empty()) warehouse_flag_ = std::move(url);
   }
-  Result<std::unique_ptr<warehouse::Warehouse>> Warehouse() const;
+  Result<std::unique_ptr<warehouse::Warehouse>> Warehouse();
   // What the cluster actions call after recording work (the engine wakes its cluster manager).
   void OnClustersChanged(std::function<void()> hook) { clusters_changed_ = std::move(hook); }
 

@@ -13,6 +13,7 @@
 #include "sluice/common/posix_file.h"
 #include "sluice/lake/byte_sources.h"
 #include "sluice/lake/s3_uri.h"
+#include "sluice/pipeline/applied_pipeline.h"
 
 namespace sluice::cli {
 namespace {
@@ -43,6 +44,20 @@ Status PutSpecFiles(DataDir& dir, const pipeline::PipelineSpec& spec) {
     SLUICE_RETURN_IF_ERROR(UploadFile(dir, file.source, file.uri));
   }
   return Status::Ok();
+}
+
+// The names in `before` that `now` lacks.
+std::vector<std::string> Missing(const std::vector<std::string>& before,
+                                 const std::vector<std::string>& now) {
+  std::vector<std::string> out;
+  for (const std::string& name : before) {
+    if (std::find(now.begin(), now.end(), name) == now.end()) out.push_back(name);
+  }
+  return out;
+}
+
+Status IgnoreNotFound(Status status) {
+  return status.code() == StatusCode::kNotFound ? Status::Ok() : status;
 }
 
 }  // namespace
@@ -85,14 +100,37 @@ Status ApplyPipeline(DataDir& dir, pipeline::PipelineSpec spec) {
       SLUICE_RETURN_IF_ERROR(actions->CheckTarget(target).WithContext("rule " + rule.name));
     }
   }
+  pipeline::AppliedPipeline applied{spec.name, spec.warehouse, {}, {}, now};
+  for (const bus::Rule& rule : spec.rules)
+    applied.rules.push_back(rule.name);
+  for (const clusters::ClusterTemplate& t : spec.templates)
+    applied.templates.push_back(t.name);
+  std::vector<std::string> dropped;
   SLUICE_RETURN_IF_ERROR(db->Write([&](store::Transaction& tx) -> Status {
     for (const bus::Rule& rule : spec.rules)
       SLUICE_RETURN_IF_ERROR(bus::PutRule(tx, rule, now));
-    return Status::Ok();
+    // What the previous application declared and this one does not: rules first, so no rule is
+    // left naming a template that is gone. Already deleted by hand is fine.
+    SLUICE_ASSIGN_OR_RETURN(std::optional<pipeline::AppliedPipeline> previous,
+                            pipeline::GetAppliedPipeline(tx, spec.name));
+    if (previous) {
+      for (const std::string& rule : Missing(previous->rules, applied.rules)) {
+        SLUICE_RETURN_IF_ERROR(IgnoreNotFound(bus::DeleteRule(tx, rule)));
+        dropped.push_back("rule " + rule);
+      }
+      for (const std::string& t : Missing(previous->templates, applied.templates)) {
+        SLUICE_RETURN_IF_ERROR(IgnoreNotFound(clusters.DeleteTemplate(tx, t)));
+        dropped.push_back("cluster template " + t);
+      }
+    }
+    return pipeline::RecordAppliedPipeline(tx, applied);
   }));
   std::printf("applied %s: %zu bucket(s), %zu file(s), %zu cluster template(s), %zu rule(s)\n",
               spec.name.c_str(), spec.buckets.size(), spec.files.size(), spec.templates.size(),
               spec.rules.size());
+  for (const std::string& what : dropped) {
+    std::printf("removed %s (no longer in the spec)\n", what.c_str());
+  }
   return Status::Ok();
 }
 

@@ -96,8 +96,10 @@ void PrintResults(DataDir& dir, const RunClusters& run) {
   Section("results");
   for (const std::string& uri : objects)
     std::printf("  lake       %s\n", uri.c_str());
+  auto url = dir.warehouse_url();
   for (const std::string& table : tables) {
-    std::printf("  warehouse  %s in %s\n", table.c_str(), dir.warehouse_url().c_str());
+    std::printf("  warehouse  %s in %s\n", table.c_str(),
+                url.ok() ? url->c_str() : url.status().ToString().c_str());
   }
   for (const clusters::Cluster& c : run.clusters) {
     if (c.spec.log_uri.empty()) continue;

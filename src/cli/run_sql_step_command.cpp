@@ -74,7 +74,7 @@ Status RunSqlStep(DataDir& dir, const RunSqlStepArgs& args) {
   context.work_dir = job.work_dir;
   context.threads = job.threads;
   context.memory_limit = job.memory_limit;
-  context.warehouse_url = dir.warehouse_url();
+  SLUICE_ASSIGN_OR_RETURN(context.warehouse_url, dir.warehouse_url());
   context.warehouse_options = dir.warehouse_options();
   context.load_id = job.step_id;
   context.request.requester = "sluice:step/" + job.step_id;

@@ -59,8 +59,9 @@ Status RunEngine(DataDir& dir, const EngineRunArgs& args) {
   std::string path = self.parent_path().string();
   if (const char* inherited = std::getenv("PATH"); inherited != nullptr)
     path += ":" + std::string(inherited);
+  SLUICE_ASSIGN_OR_RETURN(std::string warehouse, dir.warehouse_url());
   provider_options.environment = {
-      {"SLUICE_HOME", data_dir}, {"PATH", path}, {"SLUICE_WAREHOUSE", dir.warehouse_url()}};
+      {"SLUICE_HOME", data_dir}, {"PATH", path}, {"SLUICE_WAREHOUSE", warehouse}};
   provider_options.sql_step_command = {self.string(), "run-sql-step"};
   // Destroyed before the manager (below): its threads report to the manager until they end.
   auto provider = std::make_unique<clusters::LocalProvider>(provider_options);

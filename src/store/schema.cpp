@@ -189,6 +189,17 @@ CREATE TABLE cost_ledger (
     {5, "steps: what a finished step reports (a sql step's rows, bytes and outputs)", R"sql(
 ALTER TABLE steps ADD COLUMN result TEXT;  -- JSON, or NULL when the step reported nothing
 )sql"},
+    {6, "pipelines: what each applied spec declared, and its warehouse", R"sql(
+-- Applying a spec again drops the rules and templates it no longer declares; commands given no
+-- warehouse use the one of the spec applied last.
+CREATE TABLE pipelines (
+  name       TEXT PRIMARY KEY,
+  warehouse  TEXT NOT NULL,  -- the spec's warehouse URL; '' when it names none
+  rules      TEXT NOT NULL,  -- JSON array of rule names
+  templates  TEXT NOT NULL,  -- JSON array of cluster template names
+  applied_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace

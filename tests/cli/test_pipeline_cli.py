@@ -151,6 +151,44 @@ class RunTest(PipelineCase):
         rows = json.loads(self.ok("sql", "--format", "json", "SELECT count(*) AS n FROM revenue"))
         self.assertEqual(rows, [{"n": 3}])
 
+    def test_reapplying_drops_what_the_spec_no_longer_declares_and_keeps_its_warehouse(self):
+        spec = self.write("full.yaml", RUN_SPEC.replace("QUERY", GOOD_QUERY).replace(
+            "buckets: [lake]", "warehouse: duckdb://pipeline.duckdb\nbuckets: [lake]"))
+        self.write("orders.csv", "id,country,amount\n1,DE,2.5\n")
+        process = self.run_sluice("run", spec, "--put", "orders.csv", "s3://lake/raw/")
+        self.assertEqual(process.returncode, 0, self.describe(process))
+        self.assertIn("warehouse  revenue in duckdb://pipeline.duckdb", process.stdout.decode())
+        # Later commands given no warehouse use the applied pipeline's.
+        self.assertEqual(json.loads(self.ok("sql", "--format", "json", "SELECT * FROM revenue")),
+                         [{"country": "DE", "revenue": 2.5}])
+        self.assertTrue(os.path.exists(os.path.join(self.data_dir, "pipeline.duckdb")))
+        self.assertFalse(os.path.exists(os.path.join(self.data_dir, "warehouse.duckdb")))
+        # $SLUICE_WAREHOUSE still wins over it.
+        other = self.run_sluice("warehouse", "tables",
+                                env={"SLUICE_WAREHOUSE": "duckdb://other.duckdb"})
+        self.assertNotIn("revenue", other.stdout.decode(), self.describe(other))
+
+        # The spec without its `ready` rule, its template renamed: both old ones are removed.
+        smaller = RUN_SPEC.replace("QUERY", GOOD_QUERY)
+        smaller = smaller[:smaller.index("  - name: ready")].replace("  etl:", "  etl2:").replace(
+            "cluster: etl", "cluster: etl2")
+        process = self.run_sluice("run", self.write("smaller.yaml", smaller))
+        self.assertEqual(process.returncode, 0, self.describe(process))
+        out = process.stdout.decode()
+        self.assertIn("removed rule ready (no longer in the spec)\n", out)
+        self.assertIn("removed cluster template etl (no longer in the spec)\n", out)
+        rules = json.loads(self.ok("rules", "ls", "--json"))["Rules"]
+        self.assertEqual([r["Name"] for r in rules], ["arrived"])
+        templates = self.ok("clusters", "templates", "ls")
+        self.assertIn("etl2", templates)
+        self.assertNotRegex(templates, r"\betl\b")
+        # Rules and templates of other origins are left alone.
+        self.ok("rules", "put", "--name", "mine", "--pattern", '{"source": ["x"]}')
+        process = self.run_sluice("run", spec)
+        self.assertEqual(process.returncode, 0, self.describe(process))
+        names = [r["Name"] for r in json.loads(self.ok("rules", "ls", "--json"))["Rules"]]
+        self.assertEqual(sorted(names), ["arrived", "mine", "ready"])
+
     def test_a_failed_step_fails_the_run_with_its_error(self):
         spec = self.spec("SELECT nope FROM orders")
         self.write("orders.csv", "id,country,amount\n1,DE,2.5\n")
