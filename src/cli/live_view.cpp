@@ -7,8 +7,11 @@
 #include "cli/run_report.h"
 
 namespace sluice::cli {
+namespace {
 
 constexpr auto kPollInterval = std::chrono::milliseconds(100);
+
+}  // namespace
 
 LiveView::LiveView(PipelineWatch watch, TimePoint start)
     : watch_(std::move(watch)), start_(start), thread_([this] {

@@ -2,7 +2,6 @@
 // thread every 100 ms), and keeps them for the report at the end.
 #pragma once
 
-#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
