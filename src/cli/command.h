@@ -53,6 +53,7 @@ void RegisterRunSqlStepCommand(CLI::App& app, Command& command);
 void RegisterValidateCommand(CLI::App& app, Command& command);
 void RegisterRunCommand(CLI::App& app, Command& command);
 void RegisterUpCommand(CLI::App& app, Command& command);
+void RegisterCredentialsCommand(CLI::App& app, Command& command);
 void RegisterVersionCommand(CLI::App& app, Command& command);
 
 }  // namespace sluice::cli

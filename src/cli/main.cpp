@@ -60,6 +60,7 @@ int Main(int argc, char** argv) {
   RegisterValidateCommand(app, command);
   RegisterRunCommand(app, command);
   RegisterUpCommand(app, command);
+  RegisterCredentialsCommand(app, command);
   RegisterVersionCommand(app, command);
 
   try {

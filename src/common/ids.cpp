@@ -48,4 +48,21 @@ std::string RandomHex(size_t bytes) {
   return ToHex({reinterpret_cast<const char*>(b.data()), b.size()});
 }
 
+std::string RandomString(size_t length, std::string_view alphabet) {
+  // Rejection sampling: bytes at or past the largest multiple of the alphabet's size are drawn
+  // again, so every character is equally likely.
+  const size_t limit = 256 - 256 % alphabet.size();
+  std::string out;
+  out.reserve(length);
+  uint8_t buffer[64];
+  while (out.size() < length) {
+    FillRandom(buffer, sizeof buffer);
+    for (uint8_t byte : buffer) {
+      if (byte >= limit || out.size() == length) continue;
+      out += alphabet[byte % alphabet.size()];
+    }
+  }
+  return out;
+}
+
 }  // namespace sluice

@@ -1061,5 +1061,36 @@ class EventsTest(SluiceCase):
 
 
 
+class CredentialsTest(SluiceCase):
+
+    def test_generated_on_first_use_sourceable_and_managed(self):
+        shown = self.ok("credentials")
+        key_id = re.match(r"AccessKeyId      (SK[A-Z0-9]{18})\nSecretAccessKey  (\S{40})\n$", shown)
+        self.assertIsNotNone(key_id, shown)
+        path = os.path.join(self.data_dir, "credentials.json")
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        self.assertEqual(self.ok("credentials", "--env"),
+                         "AWS_ACCESS_KEY_ID={}\nAWS_SECRET_ACCESS_KEY={}\n".format(*key_id.groups()))
+
+        self.ok("credentials", "add", "--access-key-id", "AKIAIOSFODNN7EXAMPLE",
+                "--secret-access-key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+        listed = self.ok("credentials", "ls")
+        self.assertIn(key_id.group(1), listed)
+        self.assertIn("AKIAIOSFODNN7EXAMPLE", listed)
+        self.assertNotIn("wJalrXUtnFEMI", listed)  # no secrets in the listing
+        self.assertIn("already exists", self.fails(None, "credentials", "add", "--access-key-id",
+                                                   "AKIAIOSFODNN7EXAMPLE",
+                                                   "--secret-access-key", "whatever1"))
+        self.usage_error("credentials", "add", "--access-key-id", "AKIAIOSFODNN7EXAMPLE")
+        self.ok("credentials", "rm", key_id.group(1))
+        self.assertIn("last one", self.fails(None, "credentials", "rm", "AKIAIOSFODNN7EXAMPLE"))
+        self.assertEqual(self.ok("credentials", "--env"),
+                         "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n"
+                         "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")
+
+        os.chmod(path, 0o644)
+        self.assertIn("chmod 600", self.fails(None, "credentials"))
+
+
 if __name__ == "__main__":
     sluice_case.main("test_cli.py")

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace sluice {
 
@@ -10,5 +11,7 @@ namespace sluice {
 std::string NewUuid();
 // `bytes` random bytes as lower-case hex (2 * bytes characters).
 std::string RandomHex(size_t bytes);
+// `length` characters drawn uniformly from `alphabet` (at most 256 characters).
+std::string RandomString(size_t length, std::string_view alphabet);
 
 }  // namespace sluice

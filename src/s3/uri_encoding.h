@@ -1,0 +1,23 @@
+// Percent-decoding and query splitting shared by the canonical request and the presigned-URL
+// parser.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::s3 {
+
+// Decodes %XX escapes. A '%' not followed by two hex digits is kept as a literal '%'; '+' stays
+// '+' (SigV4 does not use form encoding).
+std::string PercentDecode(std::string_view text);
+
+struct QueryParam {
+  std::string name;   // decoded
+  std::string value;  // decoded; empty for a bare "name"
+};
+
+// Splits "a=1&b&c=" on '&' (empty pieces skipped) and the first '=', decoding both sides.
+std::vector<QueryParam> SplitQuery(std::string_view raw_query);
+
+}  // namespace sluice::s3
