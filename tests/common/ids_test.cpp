@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <regex>
 #include <set>
 
@@ -19,6 +20,22 @@ TEST(IdsTest, IdsDoNotRepeat) {
   for (int i = 0; i < 10000; ++i)
     EXPECT_TRUE(seen.insert(RandomHex(16)).second);
   EXPECT_EQ(RandomHex(3).size(), 6u);
+}
+
+TEST(IdsTest, RandomStringUsesEveryCharacterOfItsAlphabetAndNoOther) {
+  // 36 characters: not a divisor of 256, so a biased draw would show in the counts.
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  std::string drawn = RandomString(36000, alphabet);
+  ASSERT_EQ(drawn.size(), 36000u);
+  std::map<char, int> counts;
+  for (char c : drawn) ++counts[c];
+  ASSERT_EQ(counts.size(), alphabet.size());
+  for (const auto& [c, n] : counts) {
+    EXPECT_NE(alphabet.find(c), std::string::npos);
+    EXPECT_GT(n, 750) << c;  // 1000 expected; 750 is more than 7 standard deviations away
+    EXPECT_LT(n, 1250) << c;
+  }
+  EXPECT_EQ(RandomString(0, alphabet), "");
 }
 
 }  // namespace
