@@ -104,6 +104,20 @@ class SluiceCase(unittest.TestCase):
         self.assertEqual(process.stdout, b"", self.describe(process))
         return process.stderr.decode(errors="replace")
 
+    def serve_until_idle(self, env=None, unset=(), allow_error=False):
+        """`serve --until-idle`: exit 0; returns what the engine reported (stderr + stdout)."""
+        process = self.run_sluice("serve", "--until-idle", env=env, unset=unset)
+        self.assertEqual(process.returncode, 0, self.describe(process))
+        stderr = process.stderr.decode()
+        self.assertTrue(stderr.startswith(
+            "sluice: engine running on {} until idle\n".format(self.data_dir)),
+            self.describe(process))
+        # The engine's round reports ("routed 1 events, ...") go to stdout (spdlog's default).
+        output = stderr + process.stdout.decode()
+        if not allow_error:
+            self.assertNotIn("error", output.lower(), self.describe(process))
+        return output
+
     # --- files and waiting ----------------------------------------------------------------------
 
     def write(self, name, data, mode=None):

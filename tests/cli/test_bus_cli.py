@@ -126,19 +126,6 @@ class SluiceCase(sluice_case.SluiceCase):
         self.assertEqual(set(listing), {"DeadLetters"})
         return listing["DeadLetters"]
 
-    def serve_until_idle(self):
-        """`serve --until-idle`: exit 0; returns what the engine reported (stderr + stdout)."""
-        process = self.run_sluice("serve", "--until-idle")
-        self.assertEqual(process.returncode, 0, self.describe(process))
-        stderr = process.stderr.decode()
-        self.assertTrue(stderr.startswith(
-            "sluice: engine running on {} until idle\n".format(self.data_dir)),
-            self.describe(process))
-        # The engine's round reports ("routed 1 events, ...") go to stdout (spdlog's default).
-        output = stderr + process.stdout.decode()
-        self.assertNotIn("error", output.lower(), self.describe(process))
-        return output
-
     def log_path(self, name="out.jsonl"):
         return os.path.join(self.root, name)
 

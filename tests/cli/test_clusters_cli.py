@@ -129,19 +129,6 @@ class SluiceCase(sluice_case.SluiceCase):
 
     # --- the engine ---------------------------------------------------------------------------
 
-    def serve_until_idle(self, env=None, unset=(), allow_error=False):
-        """`serve --until-idle`: exit 0; returns what the engine reported (stderr + stdout)."""
-        process = self.run_sluice("serve", "--until-idle", env=env, unset=unset)
-        self.assertEqual(process.returncode, 0, self.describe(process))
-        stderr = process.stderr.decode()
-        self.assertTrue(stderr.startswith(
-            "sluice: engine running on {} until idle\n".format(self.data_dir)),
-            self.describe(process))
-        output = stderr + process.stdout.decode()
-        if not allow_error:
-            self.assertNotIn("error", output.lower(), self.describe(process))
-        return output
-
     def start_serve(self, *args, env=None, unset=(), data_dir=True):
         """Starts `serve ARGS` in the background, in its own session and process group, with its
         output in a file (see serve_output). Cleanup kills the group if it still runs."""
