@@ -5,6 +5,7 @@
 #include <map>
 
 #include "s3/uri_encoding.h"
+#include "sluice/s3/s3_error.h"
 #include "sluice/s3/sigv4.h"
 
 namespace sluice::s3 {
@@ -12,10 +13,6 @@ namespace {
 
 constexpr std::string_view kHeaderMalformed = "AuthorizationHeaderMalformed";
 constexpr std::string_view kQueryError = "AuthorizationQueryParametersError";
-
-Status Invalid(std::string_view aws_code, std::string message) {
-  return Status::InvalidArgument(std::move(message), std::string(aws_code));
-}
 
 std::string_view Trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
@@ -47,9 +44,9 @@ Result<Credential> ParseCredential(std::string_view text, std::string_view aws_c
   bool empty_part = std::any_of(parts.begin(), parts.end(), [](auto p) { return p.empty(); });
   if (parts.size() != 5 || empty_part || parts[1].size() != 8 || !AllDigits(parts[1]) ||
       parts[4] != "aws4_request") {
-    return Invalid(aws_code, "the credential \"" + std::string(text) +
-                                 "\" is not <access key>/<yyyyMMdd>/<region>/<service>/"
-                                 "aws4_request");
+    return S3Refusal(aws_code, "the credential \"" + std::string(text) +
+                                   "\" is not <access key>/<yyyyMMdd>/<region>/<service>/"
+                                   "aws4_request");
   }
   return Credential{std::string(parts[0]), std::string(parts[1]), std::string(parts[2]),
                     std::string(parts[3])};
@@ -60,8 +57,8 @@ Result<std::vector<std::string>> ParseSignedHeaders(std::string_view text,
   std::vector<std::string> names;
   for (std::string_view name : Split(text, ';')) {
     if (name.empty()) {
-      return Invalid(aws_code, "the signed headers \"" + std::string(text) +
-                                   "\" are not a ';'-separated list of header names");
+      return S3Refusal(aws_code, "the signed headers \"" + std::string(text) +
+                                     "\" are not a ';'-separated list of header names");
     }
     names.emplace_back(name);
   }
@@ -74,7 +71,7 @@ Result<std::string> ParseSignature(std::string_view text, std::string_view aws_c
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   });
   if (text.size() != 64 || !hex) {
-    return Invalid(aws_code, "the signature \"" + std::string(text) + "\" is not 64 hex digits");
+    return S3Refusal(aws_code, "the signature \"" + std::string(text) + "\" is not 64 hex digits");
   }
   std::string lower(text);
   for (char& c : lower) {
@@ -85,14 +82,14 @@ Result<std::string> ParseSignature(std::string_view text, std::string_view aws_c
 
 Result<int64_t> ParseExpires(std::string_view text) {
   if (!AllDigits(text)) {
-    return Invalid(kQueryError, "X-Amz-Expires \"" + std::string(text) + "\" is not a number");
+    return S3Refusal(kQueryError, "X-Amz-Expires \"" + std::string(text) + "\" is not a number");
   }
   // Eight digits or more is out of range anyway; checking the length first keeps stoll in range.
   int64_t seconds =
       text.size() > 7 ? kMaxPresignedExpirySeconds + 1 : std::stoll(std::string(text));
-  if (seconds < 1) return Invalid(kQueryError, "X-Amz-Expires must be at least 1 second");
+  if (seconds < 1) return S3Refusal(kQueryError, "X-Amz-Expires must be at least 1 second");
   if (seconds > kMaxPresignedExpirySeconds) {
-    return Invalid(kQueryError, "X-Amz-Expires must be at most 604800 seconds (a week)");
+    return S3Refusal(kQueryError, "X-Amz-Expires must be at most 604800 seconds (a week)");
   }
   return seconds;
 }
@@ -104,8 +101,8 @@ Result<AuthorizationHeader> ParseAuthorization(std::string_view value) {
   size_t space = value.find_first_of(" \t");
   std::string_view algorithm = value.substr(0, space);
   if (algorithm != kAlgorithm) {
-    return Invalid(kHeaderMalformed, "the authorization algorithm \"" + std::string(algorithm) +
-                                         "\" is not supported; use AWS4-HMAC-SHA256");
+    return S3Refusal(kHeaderMalformed, "the authorization algorithm \"" + std::string(algorithm) +
+                                           "\" is not supported; use AWS4-HMAC-SHA256");
   }
   std::map<std::string_view, std::string_view> fields;
   std::string_view rest = space == std::string_view::npos ? "" : value.substr(space);
@@ -115,18 +112,19 @@ Result<AuthorizationHeader> ParseAuthorization(std::string_view value) {
     std::string_view key = part.substr(0, equals);
     if (equals == std::string_view::npos ||
         (key != "Credential" && key != "SignedHeaders" && key != "Signature")) {
-      return Invalid(kHeaderMalformed, "the Authorization header has \"" + std::string(part) +
-                                           "\" where Credential=, SignedHeaders= or Signature= "
-                                           "belongs");
+      return S3Refusal(kHeaderMalformed, "the Authorization header has \"" + std::string(part) +
+                                             "\" where Credential=, SignedHeaders= or Signature= "
+                                             "belongs");
     }
     if (!fields.emplace(key, part.substr(equals + 1)).second) {
-      return Invalid(kHeaderMalformed,
-                     "the Authorization header has " + std::string(key) + "= twice");
+      return S3Refusal(kHeaderMalformed,
+                       "the Authorization header has " + std::string(key) + "= twice");
     }
   }
   for (std::string_view key : {"Credential", "SignedHeaders", "Signature"}) {
     if (!fields.count(key)) {
-      return Invalid(kHeaderMalformed, "the Authorization header lacks " + std::string(key) + "=");
+      return S3Refusal(kHeaderMalformed,
+                       "the Authorization header lacks " + std::string(key) + "=");
     }
   }
   AuthorizationHeader header;
@@ -157,21 +155,21 @@ Result<PresignedQuery> ParsePresignedQuery(std::string_view raw_query) {
     if (param.name.rfind("X-Amz-", 0) != 0) continue;
     std::string name = param.name;
     if (!fields.emplace(std::move(param.name), std::move(param.value)).second) {
-      return Invalid(kQueryError, "the query has " + name + " twice");
+      return S3Refusal(kQueryError, "the query has " + name + " twice");
     }
   }
   for (std::string_view name : kRequired) {
     if (!fields.count(name)) {
-      return Invalid(kQueryError,
-                     "Query-string authentication version 4 requires the X-Amz-Algorithm, "
-                     "X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and "
-                     "X-Amz-Expires parameters; " +
-                         std::string(name) + " is missing");
+      return S3Refusal(kQueryError,
+                       "Query-string authentication version 4 requires the X-Amz-Algorithm, "
+                       "X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and "
+                       "X-Amz-Expires parameters; " +
+                           std::string(name) + " is missing");
     }
   }
   if (fields["X-Amz-Algorithm"] != kAlgorithm) {
-    return Invalid(kQueryError, "X-Amz-Algorithm \"" + fields["X-Amz-Algorithm"] +
-                                    "\" is not supported; use AWS4-HMAC-SHA256");
+    return S3Refusal(kQueryError, "X-Amz-Algorithm \"" + fields["X-Amz-Algorithm"] +
+                                      "\" is not supported; use AWS4-HMAC-SHA256");
   }
   PresignedQuery query;
   SLUICE_ASSIGN_OR_RETURN(query.credential,
@@ -179,8 +177,9 @@ Result<PresignedQuery> ParsePresignedQuery(std::string_view raw_query) {
   query.amz_date = fields["X-Amz-Date"];
   std::optional<TimePoint> time = ParseAmzDate(query.amz_date);
   if (!time) {
-    return Invalid(kQueryError, "X-Amz-Date \"" + query.amz_date +
-                                    "\" is not in the ISO 8601 basic format yyyyMMdd'T'HHmmss'Z'");
+    return S3Refusal(kQueryError,
+                     "X-Amz-Date \"" + query.amz_date +
+                         "\" is not in the ISO 8601 basic format yyyyMMdd'T'HHmmss'Z'");
   }
   query.time = *time;
   SLUICE_ASSIGN_OR_RETURN(query.expires_seconds, ParseExpires(fields["X-Amz-Expires"]));

@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 
+#include "sluice/s3/s3_error.h"
 #include "uri_encoding.h"
 
 namespace sluice::s3 {
@@ -60,10 +61,6 @@ std::string_view HostWithoutPort(std::string_view host) {
   return host.substr(0, colon);
 }
 
-Status Refused(std::string_view aws_code, std::string message) {
-  return Status::InvalidArgument(std::move(message), std::string(aws_code));
-}
-
 struct Query {
   std::vector<QueryParam> params;
   bool Has(std::string_view name) const {
@@ -94,15 +91,15 @@ Status CheckPartNumber(const Query& query) {
   int number = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
   if (error != std::errc() || end != text.data() + text.size() || number < 1 || number > 10000) {
-    return Refused("InvalidArgument",
-                   "Part number must be an integer between 1 and 10000, inclusive");
+    return S3Refusal("InvalidArgument",
+                     "Part number must be an integer between 1 and 10000, inclusive");
   }
   return Status::Ok();
 }
 
 Status NotAllowed(std::string_view method, std::string_view what) {
-  return Refused("MethodNotAllowed", "The specified method (" + std::string(method) +
-                                         ") is not allowed against " + std::string(what));
+  return S3Refusal("MethodNotAllowed", "The specified method (" + std::string(method) +
+                                           ") is not allowed against " + std::string(what));
 }
 
 Result<Operation> BucketOperation(std::string_view method, const Query& q) {
@@ -118,7 +115,7 @@ Result<Operation> BucketOperation(std::string_view method, const Query& q) {
   if (q.Has("uploads")) return Operation::kListMultipartUploads;
   if (!q.Has("list-type")) return Operation::kListObjects;
   if (q.Get("list-type") != "2") {
-    return Refused("InvalidArgument", "list-type must be 2 (or absent, for ListObjects)");
+    return S3Refusal("InvalidArgument", "list-type must be 2 (or absent, for ListObjects)");
   }
   return Operation::kListObjectsV2;
 }
@@ -126,7 +123,7 @@ Result<Operation> BucketOperation(std::string_view method, const Query& q) {
 Result<Operation> ObjectOperation(std::string_view method, const Query& q, bool copy_source) {
   if (method == "PUT") {
     if (q.Has("uploadId") || q.Has("partNumber")) {
-      if (!q.Has("uploadId")) return Refused("InvalidRequest", "partNumber needs an uploadId");
+      if (!q.Has("uploadId")) return S3Refusal("InvalidRequest", "partNumber needs an uploadId");
       SLUICE_RETURN_IF_ERROR(CheckPartNumber(q));
       return copy_source ? Operation::kUploadPartCopy : Operation::kUploadPart;
     }
@@ -202,7 +199,7 @@ std::string_view OperationName(Operation operation) {
 Result<RequestTarget> ParseRequestTarget(std::string_view host, std::string_view raw_path,
                                          const std::vector<std::string>& base_domains) {
   if (raw_path.empty() || raw_path.front() != '/') {
-    return Refused("InvalidRequest", "the request target must be an absolute path");
+    return S3Refusal("InvalidRequest", "the request target must be an absolute path");
   }
   RequestTarget target;
   std::string hostname = ToLower(HostWithoutPort(host));
@@ -223,8 +220,9 @@ Result<RequestTarget> ParseRequestTarget(std::string_view host, std::string_view
     target.key = slash == std::string::npos ? "" : path.substr(slash + 1);
   }
   if (target.key.size() > kMaxKeyBytes) {
-    return Refused("KeyTooLongError", "Your key is too long: " + std::to_string(target.key.size()) +
-                                          " bytes, the limit is 1024");
+    return S3Refusal(
+        "KeyTooLongError",
+        "Your key is too long: " + std::to_string(target.key.size()) + " bytes, the limit is 1024");
   }
   return target;
 }

@@ -5,17 +5,13 @@
 #include <algorithm>
 
 #include "sluice/common/time_format.h"
+#include "sluice/s3/s3_error.h"
 
 namespace sluice::s3 {
 namespace {
 
 constexpr std::string_view kHeaderMalformed = "AuthorizationHeaderMalformed";
 constexpr std::string_view kQueryError = "AuthorizationQueryParametersError";
-
-// Every signature failure is the caller's: the S3 error code in aws_code tells 400 from 403.
-Status AuthError(std::string_view aws_code, std::string message) {
-  return Status::InvalidArgument(std::move(message), std::string(aws_code));
-}
 
 bool SignsHost(const std::vector<std::string>& signed_headers) {
   std::vector<std::string> sorted = SortedSignedHeaders(signed_headers);
@@ -36,12 +32,12 @@ Result<std::string> SignedPayloadHash(const SigningRequest& request, AuthLocatio
   }
   if (hash.empty()) {
     if (location == AuthLocation::kQuery) return std::string(kUnsignedPayload);
-    return AuthError("InvalidRequest",
+    return S3Refusal("InvalidRequest",
                      "Missing required header for this request: x-amz-content-sha256");
   }
   if (!IsHexSha256(hash) && hash != kUnsignedPayload && hash != kStreamingPayload &&
       hash != kStreamingPayloadTrailer && hash != kStreamingUnsignedTrailer) {
-    return AuthError("InvalidArgument", "x-amz-content-sha256 \"" + hash +
+    return S3Refusal("InvalidArgument", "x-amz-content-sha256 \"" + hash +
                                             "\" is not UNSIGNED-PAYLOAD, a supported "
                                             "STREAMING-... mode or a hex SHA-256");
   }
@@ -66,7 +62,7 @@ std::optional<std::pair<TimePoint, std::string>> RequestTime(const std::vector<H
 Status DateMatchesScope(const Credential& credential, std::string_view amz_date,
                         std::string_view aws_code) {
   if (amz_date.substr(0, 8) == credential.date) return Status::Ok();
-  return AuthError(aws_code, "the credential date \"" + credential.date +
+  return S3Refusal(aws_code, "the credential date \"" + credential.date +
                                  "\" is not the date of the request time \"" +
                                  std::string(amz_date) + "\"");
 }
@@ -95,7 +91,7 @@ Result<VerifiedRequest> CheckSignature(const SigningRequest& request,
   if (provided_signature.size() != verified.seed_signature.size() ||
       CRYPTO_memcmp(provided_signature.data(), verified.seed_signature.data(),
                     provided_signature.size()) != 0) {
-    return AuthError("SignatureDoesNotMatch",
+    return S3Refusal("SignatureDoesNotMatch",
                      "The request signature we calculated does not match the signature you "
                      "provided. Check your key and signing method.");
   }
@@ -113,13 +109,13 @@ Result<VerifiedRequest> SigV4Verifier::Verify(const SigningRequest& request, Tim
   std::optional<std::string> authorization = CanonicalHeaderValue(request.headers, "authorization");
   bool presigned = HasPresignedParameters(request.query);
   if (authorization && presigned) {
-    return AuthError("InvalidArgument",
+    return S3Refusal("InvalidArgument",
                      "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter "
                      "or the Authorization header should be specified");
   }
   if (authorization) return VerifyHeader(request, *authorization, now);
   if (presigned) return VerifyPresigned(request, now);
-  return AuthError("AccessDenied",
+  return S3Refusal("AccessDenied",
                    "anonymous requests are refused: sign the request with an access key (AWS "
                    "Signature Version 4)");
 }
@@ -130,7 +126,7 @@ Result<VerifiedRequest> SigV4Verifier::VerifyHeader(const SigningRequest& reques
   SLUICE_ASSIGN_OR_RETURN(AuthorizationHeader header, ParseAuthorization(authorization));
   SLUICE_RETURN_IF_ERROR(CheckScope(header.credential, kHeaderMalformed));
   if (!SignsHost(header.signed_headers)) {
-    return AuthError(kHeaderMalformed, "SignedHeaders must include host");
+    return S3Refusal(kHeaderMalformed, "SignedHeaders must include host");
   }
   SLUICE_ASSIGN_OR_RETURN(std::string secret, SecretFor(header.credential.access_key));
 
@@ -138,7 +134,7 @@ Result<VerifiedRequest> SigV4Verifier::VerifyHeader(const SigningRequest& reques
   verified.location = AuthLocation::kHeader;
   auto time = RequestTime(request.headers);
   if (!time) {
-    return AuthError("AccessDenied",
+    return S3Refusal("AccessDenied",
                      "AWS authentication requires a valid Date or x-amz-date header");
   }
   std::tie(verified.request_time, verified.amz_date) = *time;
@@ -146,7 +142,7 @@ Result<VerifiedRequest> SigV4Verifier::VerifyHeader(const SigningRequest& reques
   auto skew =
       now > verified.request_time ? now - verified.request_time : verified.request_time - now;
   if (skew > kMaxClockSkew) {
-    return AuthError("RequestTimeTooSkewed",
+    return S3Refusal("RequestTimeTooSkewed",
                      "The difference between the request time (" +
                          FormatRfc3339Seconds(verified.request_time) + ") and the server's time (" +
                          FormatRfc3339Seconds(now) + ") is more than 15 minutes.");
@@ -163,16 +159,16 @@ Result<VerifiedRequest> SigV4Verifier::VerifyPresigned(const SigningRequest& req
   SLUICE_ASSIGN_OR_RETURN(PresignedQuery query, ParsePresignedQuery(request.query));
   SLUICE_RETURN_IF_ERROR(CheckScope(query.credential, kQueryError));
   if (!SignsHost(query.signed_headers)) {
-    return AuthError(kQueryError, "X-Amz-SignedHeaders must include host");
+    return S3Refusal(kQueryError, "X-Amz-SignedHeaders must include host");
   }
   SLUICE_ASSIGN_OR_RETURN(std::string secret, SecretFor(query.credential.access_key));
   SLUICE_RETURN_IF_ERROR(DateMatchesScope(query.credential, query.amz_date, kQueryError));
   // A URL dated in the future is refused as MinIO does; the clock allowance is the header form's.
   if (query.time > now + kMaxClockSkew) {
-    return AuthError("AccessDenied", "Request is not valid yet");
+    return S3Refusal("AccessDenied", "Request is not valid yet");
   }
   if (now > query.time + std::chrono::seconds(query.expires_seconds)) {
-    return AuthError("AccessDenied", "Request has expired");
+    return S3Refusal("AccessDenied", "Request has expired");
   }
 
   VerifiedRequest verified;
@@ -187,11 +183,11 @@ Result<VerifiedRequest> SigV4Verifier::VerifyPresigned(const SigningRequest& req
 
 Status SigV4Verifier::CheckScope(const Credential& credential, std::string_view aws_code) const {
   if (!region_.empty() && credential.region != region_) {
-    return AuthError(aws_code, "the region \"" + credential.region + "\" is wrong; expecting \"" +
+    return S3Refusal(aws_code, "the region \"" + credential.region + "\" is wrong; expecting \"" +
                                    region_ + "\"");
   }
   if (credential.service != service_) {
-    return AuthError(aws_code, "the service \"" + credential.service + "\" is wrong; expecting \"" +
+    return S3Refusal(aws_code, "the service \"" + credential.service + "\" is wrong; expecting \"" +
                                    service_ + "\"");
   }
   return Status::Ok();
@@ -200,7 +196,7 @@ Status SigV4Verifier::CheckScope(const Credential& credential, std::string_view 
 Result<std::string> SigV4Verifier::SecretFor(std::string_view access_key) const {
   std::optional<std::string> secret = secret_for_ ? secret_for_(access_key) : std::nullopt;
   if (!secret) {
-    return AuthError("InvalidAccessKeyId", "The AWS Access Key Id \"" + std::string(access_key) +
+    return S3Refusal("InvalidAccessKeyId", "The AWS Access Key Id \"" + std::string(access_key) +
                                                "\" does not exist in our records.");
   }
   return *secret;

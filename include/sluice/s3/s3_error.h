@@ -29,6 +29,12 @@ int HttpStatusOf(std::string_view code);
 // The <Error> document.
 std::string ErrorXml(const S3Error& error);
 
+// A refusal of the client's request, carrying the S3 error code to answer with. Its StatusCode
+// is kInvalidArgument whatever the code: HttpStatusOf(aws_code) tells 400 from 403 or 404.
+inline Status S3Refusal(std::string_view aws_code, std::string message) {
+  return Status::InvalidArgument(std::move(message), std::string(aws_code));
+}
+
 // An S3Error for a Status: its aws_code() when it has one (the lake's statuses carry them:
 // NoSuchBucket, NoSuchKey, BucketNotEmpty, ...); else InvalidArgument for kInvalidArgument,
 // OperationAborted for kConflict, InternalError for the rest.
