@@ -1,6 +1,7 @@
 // The canonical request: METHOD \n URI \n QUERY \n HEADERS \n SIGNEDHEADERS \n PAYLOADHASH.
 #include <algorithm>
 
+#include "s3/ascii.h"
 #include "s3/uri_encoding.h"
 #include "sluice/s3/sigv4.h"
 
@@ -9,22 +10,6 @@ namespace {
 
 bool IsSpace(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-char LowerAscii(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string ToLower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    c = LowerAscii(c);
-  return out;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](char x, char y) { return LowerAscii(x) == LowerAscii(y); });
 }
 
 // Trimmed, with every whitespace run inside (including the line breaks of a folded header) made
@@ -77,7 +62,7 @@ std::vector<std::string> SortedSignedHeaders(const std::vector<std::string>& sig
   std::vector<std::string> sorted;
   sorted.reserve(signed_headers.size());
   for (const std::string& name : signed_headers)
-    sorted.push_back(ToLower(name));
+    sorted.push_back(ToLowerAscii(name));
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   return sorted;
@@ -87,7 +72,7 @@ std::optional<std::string> CanonicalHeaderValue(const std::vector<Header>& heade
                                                 std::string_view name) {
   std::optional<std::string> joined;
   for (const auto& [header_name, value] : headers) {
-    if (!EqualsIgnoreCase(header_name, name)) continue;
+    if (!EqualsIgnoreCaseAscii(header_name, name)) continue;
     if (joined) {
       *joined += ',';
       *joined += CollapseWhitespace(value);

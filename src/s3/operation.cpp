@@ -4,8 +4,9 @@
 #include <array>
 #include <charconv>
 
+#include "s3/ascii.h"
+#include "s3/uri_encoding.h"
 #include "sluice/s3/s3_error.h"
-#include "uri_encoding.h"
 
 namespace sluice::s3 {
 namespace {
@@ -45,13 +46,6 @@ constexpr std::array<std::string_view, 31> kUnsupportedSubresources{"accelerate"
                                                                     "renameObject",
                                                                     "session",
                                                                     "uploads-acl"};
-
-std::string ToLower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // "lake.localhost:9000" -> "lake.localhost"; "[::1]:9000" -> "[::1]".
 std::string_view HostWithoutPort(std::string_view host) {
@@ -202,10 +196,10 @@ Result<RequestTarget> ParseRequestTarget(std::string_view host, std::string_view
     return S3Refusal("InvalidRequest", "the request target must be an absolute path");
   }
   RequestTarget target;
-  std::string hostname = ToLower(HostWithoutPort(host));
+  std::string hostname = ToLowerAscii(HostWithoutPort(host));
   std::string path = PercentDecode(raw_path.substr(1));
   for (const std::string& base : base_domains) {
-    std::string suffix = "." + ToLower(base);
+    std::string suffix = "." + ToLowerAscii(base);
     if (hostname.size() > suffix.size() &&
         hostname.compare(hostname.size() - suffix.size(), suffix.size(), suffix) == 0) {
       target.virtual_host = true;
