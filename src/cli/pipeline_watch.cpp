@@ -7,6 +7,7 @@
 
 #include "cli/progress.h"
 #include "sluice/bus/deliveries.h"
+#include "sluice/clusters/step_logs.h"
 #include "sluice/store/event_log.h"
 
 namespace sluice::cli {
@@ -121,9 +122,7 @@ Status PipelineWatch::ReadEvents(store::Transaction& tx, std::vector<Happening>&
           SLUICE_ASSIGN_OR_RETURN(std::optional<clusters::Cluster> cluster,
                                   store_.GetCluster(tx, id));
           if (cluster && !cluster->spec.log_uri.empty()) {
-            std::string prefix = cluster->spec.log_uri;
-            if (prefix.back() != '/') prefix += '/';
-            log_prefixes_.push_back(prefix + id + "/");
+            log_prefixes_.push_back(clusters::ArchivedClusterLogPrefix(*cluster));
           }
         }
         std::string state = Text(detail, "state");

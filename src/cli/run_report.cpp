@@ -8,6 +8,7 @@
 
 #include "cli/text_table.h"
 #include "sluice/clusters/cost.h"
+#include "sluice/clusters/step_logs.h"
 #include "warehouse/table_name.h"
 
 namespace sluice::cli {
@@ -102,9 +103,8 @@ void PrintResults(DataDir& dir, const RunClusters& run) {
                 url.ok() ? url->c_str() : url.status().ToString().c_str());
   }
   for (const clusters::Cluster& c : run.clusters) {
-    if (c.spec.log_uri.empty()) continue;
-    std::string prefix = c.spec.log_uri.back() == '/' ? c.spec.log_uri : c.spec.log_uri + "/";
-    std::printf("  logs       %s%s/\n", prefix.c_str(), c.id.c_str());
+    std::string logs = clusters::ArchivedClusterLogPrefix(c);
+    if (!logs.empty()) std::printf("  logs       %s\n", logs.c_str());
   }
   auto warehouse = dir.Warehouse();
   if (!warehouse.ok()) {

@@ -17,6 +17,11 @@ std::string ArchivedStepLogUri(const std::string& log_uri, const std::string& cl
   return JoinUri(log_uri, cluster_id + "/steps/" + step_id + "/" + std::string(name) + ".gz");
 }
 
+std::string ArchivedClusterLogPrefix(const Cluster& cluster) {
+  if (cluster.spec.log_uri.empty()) return "";
+  return JoinUri(cluster.spec.log_uri, cluster.id + "/");
+}
+
 Result<std::string> ReadStepLog(lake::ObjectStore& lake, const std::filesystem::path& root,
                                 const Cluster& cluster, const std::string& step_id,
                                 std::string_view name) {

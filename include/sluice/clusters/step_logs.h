@@ -18,6 +18,8 @@ std::filesystem::path StepLogFolder(const std::filesystem::path& root,
                                     const std::string& cluster_id, const std::string& step_id);
 std::string ArchivedStepLogUri(const std::string& log_uri, const std::string& cluster_id,
                                const std::string& step_id, std::string_view name);
+// Where everything `cluster` archives goes: "<LogUri>/<cluster-id>/", or empty without a LogUri.
+std::string ArchivedClusterLogPrefix(const Cluster& cluster);
 
 // The log `name` of a step of `cluster`: this machine's copy while there is one, else the
 // archive (gunzipped); NotFound when there is neither.
