@@ -21,12 +21,13 @@ Status Up(DataDir& dir, const UpArgs& args) {
   if (!spec.warehouse.empty()) dir.UseWarehouseUnlessGiven(spec.warehouse);
   SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
   SLUICE_ASSIGN_OR_RETURN(bool running, EngineRunning(dir));
-  SLUICE_ASSIGN_OR_RETURN(PipelineWatch watch, PipelineWatch::Start(*db, dir.identity()));
   SLUICE_RETURN_IF_ERROR(ApplyPipeline(dir, spec));
   if (running) {
     std::printf("the engine already running on %s has the new spec\n", dir.path().c_str());
     return Status::Ok();
   }
+  // From here on, as `run` does: what applying the spec itself uploaded is not shown.
+  SLUICE_ASSIGN_OR_RETURN(PipelineWatch watch, PipelineWatch::Start(*db, dir.identity()));
   std::fflush(stdout);
   LiveView view(std::move(watch), SystemClock::Instance().Now());
   Status ran = RunEngine(dir, {.until_idle = false, .quiet = true});
