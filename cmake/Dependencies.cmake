@@ -14,6 +14,10 @@ find_package(GTest REQUIRED)
 find_package(benchmark REQUIRED)
 # libpq, the PostgreSQL client library, for the postgresql:// and redshift:// warehouses.
 find_package(PostgreSQL REQUIRED)
+# Boost.Beast (header-only) parses and writes the S3 endpoint's HTTP; pugixml reads the XML
+# documents S3 requests carry.
+find_package(Boost 1.81 REQUIRED)
+find_package(pugixml REQUIRED)
 
 set(SLUICE_DUCKDB_DIR "${PROJECT_SOURCE_DIR}/third_party/duckdb")
 if(NOT EXISTS "${SLUICE_DUCKDB_DIR}/lib/libduckdb.so" OR NOT EXISTS "${SLUICE_DUCKDB_DIR}/include/duckdb.h")

@@ -3,6 +3,8 @@
 // SIGTERM stop it cleanly, with running steps recorded INTERRUPTED.
 #pragma once
 
+#include <string>
+
 #include "cli/data_dir.h"
 #include "sluice/common/status.h"
 
@@ -16,6 +18,9 @@ struct EngineRunArgs {
   bool quiet = false;
   // Say on stderr that the engine runs, and where.
   bool announce = true;
+  // Serve the lake's S3 API on this HOST:PORT (empty: not at all). The address bound is printed
+  // as the first line of standard output, for scripts that asked for port 0.
+  std::string s3_listen;
 };
 
 Status RunEngine(DataDir& dir, const EngineRunArgs& args);

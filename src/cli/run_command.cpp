@@ -32,7 +32,8 @@ Status RunPipeline(DataDir& dir, const RunArgs& args) {
   std::printf("\nrunning until the pipeline is quiet\n");
   std::fflush(stdout);
   LiveView view(std::move(watch), start);
-  Status ran = RunEngine(dir, {.until_idle = true, .quiet = true, .announce = false});
+  Status ran =
+      RunEngine(dir, {.until_idle = true, .quiet = true, .announce = false, .s3_listen = {}});
   view.Stop();
   SLUICE_RETURN_IF_ERROR(ran);
   return PrintRunReport(dir, {start, view.happenings(), view.watch().clusters()});

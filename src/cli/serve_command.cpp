@@ -18,15 +18,30 @@
 #include "sluice/clusters/cluster_manager.h"
 #include "sluice/clusters/local_provider.h"
 #include "sluice/common/posix_file.h"
+#include "sluice/s3/credentials.h"
+#include "sluice/s3/server.h"
 
 namespace sluice::cli {
 namespace {
 
 struct ServeArgs {
   bool until_idle = false;
+  std::string listen{s3::kDefaultListenAddress};
 };
 
 volatile std::sig_atomic_t stop_requested = 0;
+
+Result<std::unique_ptr<s3::S3Server>> StartS3Server(DataDir& dir, lake::ObjectStore& lake,
+                                                    const std::string& listen) {
+  // Opening the credentials makes the first key, when the data dir has none yet.
+  std::filesystem::path credentials = dir.path() / "credentials.json";
+  SLUICE_RETURN_IF_ERROR(s3::CredentialStore::Open(credentials).status());
+  s3::ServerOptions options;
+  options.listen = listen;
+  options.region = dir.identity().region;
+  options.identity = dir.identity();
+  return s3::S3Server::Start(lake, s3::LiveSecretLookup(credentials), options);
+}
 
 }  // namespace
 
@@ -80,8 +95,15 @@ Status RunEngine(DataDir& dir, const EngineRunArgs& args) {
     spdlog::warn("recovered: {} leftover processes stopped, {} running steps marked INTERRUPTED",
                  recovered.processes_reaped, recovered.steps_interrupted);
   }
+  std::unique_ptr<s3::S3Server> s3_server;
+  if (!args.s3_listen.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(s3_server, StartS3Server(dir, *lake, args.s3_listen));
+    std::printf("%s\n", s3_server->address().c_str());
+    std::fflush(stdout);
+  }
   if (args.announce) {
-    std::fprintf(stderr, "sluice: engine running on %s%s\n", dir.path().c_str(),
+    std::fprintf(stderr, "sluice: engine running on %s%s%s\n", dir.path().c_str(),
+                 s3_server ? (", S3 API on http://" + s3_server->address()).c_str() : "",
                  args.until_idle ? " until idle" : " (Ctrl-C to stop)");
   }
   std::atomic<bool> stopping = false;
@@ -102,6 +124,7 @@ Status RunEngine(DataDir& dir, const EngineRunArgs& args) {
         s.events_routed, s.deliveries_run, s.succeeded, s.retried, s.dead_lettered);
   };
   Status ran = dispatcher.Run(should_stop, report);
+  if (s3_server) s3_server->Stop();
   stopping = true;
   manager.Notify();
   cluster_thread.join();
@@ -127,7 +150,9 @@ Result<bool> EngineRunning(const DataDir& dir) {
 namespace {
 
 Status Serve(DataDir& dir, const ServeArgs& args) {
-  return RunEngine(dir, {args.until_idle});
+  return RunEngine(
+      dir,
+      {.until_idle = args.until_idle, .quiet = false, .announce = true, .s3_listen = args.listen});
 }
 
 }  // namespace
@@ -138,6 +163,11 @@ void RegisterServeCommand(CLI::App& app, Command& command) {
   serve->add_flag("--until-idle", args.until_idle,
                   "Stop once nothing is left to do (no unrouted events, pending deliveries or "
                   "open batches)");
+  serve
+      ->add_option("--listen", args.listen,
+                   "Serve the S3 API on HOST:PORT (port 0 picks a free one; the address bound "
+                   "is the first line of output)")
+      ->capture_default_str();
   serve->callback([&] { command.run = [](DataDir& d) { return Serve(d, args); }; });
 }
 

@@ -8,12 +8,14 @@
 #include "cli/engine_runner.h"
 #include "cli/live_view.h"
 #include "cli/pipeline_apply.h"
+#include "sluice/s3/server.h"
 
 namespace sluice::cli {
 namespace {
 
 struct UpArgs {
   std::string file;
+  std::string listen{s3::kDefaultListenAddress};
 };
 
 Status Up(DataDir& dir, const UpArgs& args) {
@@ -30,7 +32,8 @@ Status Up(DataDir& dir, const UpArgs& args) {
   SLUICE_ASSIGN_OR_RETURN(PipelineWatch watch, PipelineWatch::Start(*db, dir.identity()));
   std::fflush(stdout);
   LiveView view(std::move(watch), SystemClock::Instance().Now());
-  Status ran = RunEngine(dir, {.until_idle = false, .quiet = true});
+  Status ran = RunEngine(
+      dir, {.until_idle = false, .quiet = true, .announce = true, .s3_listen = args.listen});
   view.Stop();
   return ran;
 }
@@ -44,6 +47,8 @@ void RegisterUpCommand(CLI::App& app, Command& command) {
       "Apply a pipeline spec and run the engine with a live view until Ctrl-C (with an engine "
       "already running: apply the spec to it)");
   up->add_option("file", args.file, "The pipeline spec (YAML)")->required();
+  up->add_option("--listen", args.listen, "Serve the S3 API on HOST:PORT (port 0 picks a free one)")
+      ->capture_default_str();
   OnChosen(up, command, args, &Up);
 }
 

@@ -17,7 +17,7 @@ class LocalObjectReader final : public ObjectReader {
   uint64_t length() const override { return length_; }
   Result<size_t> Read(char* buffer, size_t size) override;
 
-  int fd() const { return fd_.get(); }
+  int fd() const override { return fd_.get(); }
   UniqueFd ReleaseFd() { return std::move(fd_); }
 
  private:

@@ -42,34 +42,6 @@ Status CheckWriteConditions(const std::optional<ObjectRow>& existing, const PutO
   return Status::Ok();
 }
 
-struct ResolvedRange {
-  uint64_t offset;
-  uint64_t length;
-};
-
-Result<ResolvedRange> Resolve(const std::optional<ByteRange>& range, const ObjectInfo& info) {
-  const uint64_t size = info.size;
-  if (!range) return ResolvedRange{0, size};
-  auto unsatisfiable = [&] {
-    return Status::InvalidArgument(DescribeObject(info.bucket, info.key) + " is " +
-                                       std::to_string(size) +
-                                       " bytes long; the requested range is not satisfiable",
-                                   "InvalidRange");
-  };
-  if (range->suffix_length) {
-    if (*range->suffix_length == 0 || size == 0) return unsatisfiable();
-    uint64_t length = std::min(*range->suffix_length, size);
-    return ResolvedRange{size - length, length};
-  }
-  uint64_t first = range->first.value_or(0);
-  if (first >= size) return unsatisfiable();
-  uint64_t last = std::min(range->last.value_or(size - 1), size - 1);
-  if (last < first) {
-    return Status::InvalidArgument("range ends before it starts", "InvalidArgument");
-  }
-  return ResolvedRange{first, last - first + 1};
-}
-
 // Copies `size` bytes from `from` to the end of `to`, in the kernel where it can.
 Status CopyBytes(int from, PendingBlob& to, uint64_t size, const std::string& what) {
   loff_t in_offset = 0;
@@ -236,7 +208,15 @@ Result<ObjectInfo> LocalObjectStore::PutObject(std::string_view bucket, std::str
   ObjectInfo info;
   info.content_type = options.content_type;
   info.metadata = options.metadata;
+  info.headers = options.headers;
   SLUICE_ASSIGN_OR_RETURN(PendingBlob blob, WriteBlob(bucket, key, body, info));
+  for (auto& [name, value] : body.TrailingHeaders())
+    info.headers[name] = value;
+  if (options.content_md5 && *options.content_md5 != info.etag) {
+    return Status::InvalidArgument(
+        "The Content-MD5 you specified did not match what we received (" + info.etag + ").",
+        "BadDigest");
+  }
   return CommitOne(bucket, std::move(blob), std::move(info), options);
 }
 
@@ -259,6 +239,7 @@ Result<std::vector<ObjectInfo>> LocalObjectStore::PutObjects(std::string_view bu
   for (size_t i = 0; i < objects.size(); ++i) {
     infos[i].content_type = objects[i].content_type;
     infos[i].metadata = options.metadata;
+    infos[i].headers = options.headers;
     SLUICE_ASSIGN_OR_RETURN(PendingBlob blob,
                             WriteBlob(bucket, objects[i].key, *objects[i].body, infos[i]));
     blobs.push_back(std::move(blob));
@@ -318,7 +299,7 @@ Result<std::unique_ptr<ObjectReader>> LocalObjectStore::GetObject(
       if (errno == ENOENT && attempt < kOpenAttempts) continue;
       return ErrnoStatus(DescribeObject(bucket, key) + ": cannot open " + path.string(), errno);
     }
-    SLUICE_ASSIGN_OR_RETURN(ResolvedRange resolved, Resolve(range, row->info));
+    SLUICE_ASSIGN_OR_RETURN(ResolvedRange resolved, ResolveRange(range, row->info));
     return std::unique_ptr<ObjectReader>(std::make_unique<LocalObjectReader>(
         std::move(row->info), std::move(fd), resolved.offset, resolved.length));
   }
@@ -389,7 +370,10 @@ Result<ObjectInfo> LocalObjectStore::CopyObject(std::string_view source_bucket,
   info.etag = from.etag;  // the bytes are the same, so is their MD5
   info.content_type = options.replace_metadata ? options.content_type : from.content_type;
   info.metadata = options.replace_metadata ? options.metadata : from.metadata;
+  info.headers = options.replace_metadata ? options.headers : from.headers;
   PutOptions put;
+  put.if_none_match_any = options.if_none_match_any;
+  put.if_match_etag = options.if_match_etag;
   put.reason = "CopyObject";
   put.request = options.request;
   return CommitOne(bucket, std::move(blob), std::move(info), put);

@@ -35,7 +35,8 @@ Status RequireBucket(store::Transaction& tx, std::string_view bucket) {
 Result<std::optional<ObjectRow>> FindObject(store::Transaction& tx, std::string_view bucket,
                                             std::string_view key) {
   SLUICE_ASSIGN_OR_RETURN(
-      Cursor row, tx.Query("SELECT blob_id, size, etag, content_type, metadata, last_modified_ms "
+      Cursor row, tx.Query("SELECT blob_id, size, etag, content_type, metadata, last_modified_ms, "
+                           "headers "
                            "FROM objects WHERE bucket = ? AND key = ?",
                            bucket, Blob{key}));
   SLUICE_ASSIGN_OR_RETURN(bool found, row.Next());
@@ -49,6 +50,7 @@ Result<std::optional<ObjectRow>> FindObject(store::Transaction& tx, std::string_
   object.info.content_type = row.Text(3);
   object.info.metadata = DecodeMetadata(row.Bytes(4));
   object.info.last_modified = FromUnixMillis(row.Int(5));
+  object.info.headers = DecodeMetadata(row.Bytes(6));
   return std::optional<ObjectRow>(std::move(object));
 }
 
@@ -57,12 +59,14 @@ Status UpsertObject(store::Transaction& tx, const ObjectRow& row) {
   return tx
       .Execute(
           "INSERT INTO objects (bucket, key, blob_id, size, etag, content_type, metadata, "
-          "last_modified_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+          "last_modified_ms, headers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
           "ON CONFLICT (bucket, key) DO UPDATE SET blob_id = excluded.blob_id, "
           "size = excluded.size, etag = excluded.etag, content_type = excluded.content_type, "
-          "metadata = excluded.metadata, last_modified_ms = excluded.last_modified_ms",
+          "metadata = excluded.metadata, last_modified_ms = excluded.last_modified_ms, "
+          "headers = excluded.headers",
           info.bucket, Blob{info.key}, row.blob_id, static_cast<int64_t>(info.size), info.etag,
-          info.content_type, EncodeMetadata(info.metadata), ToUnixMillis(info.last_modified))
+          info.content_type, EncodeMetadata(info.metadata), ToUnixMillis(info.last_modified),
+          EncodeMetadata(info.headers))
       .status();
 }
 

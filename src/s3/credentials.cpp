@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <fstream>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
@@ -186,6 +188,45 @@ Status CredentialStore::Remove(std::string_view access_key_id) {
     keys_.erase(it);
     return Status::Ok();
   });
+}
+
+namespace {
+
+// What LiveSecretLookup shares between the threads that call it.
+struct LiveKeys {
+  std::filesystem::path file;
+  std::mutex mutex;
+  struct timespec modified {};  // guarded by mutex
+  ino_t inode = 0;              // guarded by mutex
+  std::vector<AccessKey> keys;  // guarded by mutex
+
+  std::optional<std::string> SecretFor(std::string_view access_key) {
+    std::lock_guard lock(mutex);
+    struct stat st {};
+    // The file is replaced by rename on every change: a new inode or modification time.
+    if (::stat(file.c_str(), &st) == 0 &&
+        (st.st_ino != inode || st.st_mtim.tv_sec != modified.tv_sec ||
+         st.st_mtim.tv_nsec != modified.tv_nsec)) {
+      auto store = CredentialStore::Open(file);
+      if (store.ok()) {
+        keys = store->keys();
+        inode = st.st_ino;
+        modified = st.st_mtim;
+      }
+    }
+    for (const AccessKey& key : keys) {
+      if (key.id == access_key) return key.secret;
+    }
+    return std::nullopt;
+  }
+};
+
+}  // namespace
+
+SecretLookup LiveSecretLookup(std::filesystem::path file) {
+  auto live = std::make_shared<LiveKeys>();
+  live->file = std::move(file);
+  return [live](std::string_view access_key) { return live->SecretFor(access_key); };
 }
 
 }  // namespace sluice::s3

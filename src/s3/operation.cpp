@@ -55,20 +55,6 @@ std::string_view HostWithoutPort(std::string_view host) {
   return host.substr(0, colon);
 }
 
-struct Query {
-  std::vector<QueryParam> params;
-  bool Has(std::string_view name) const {
-    return std::any_of(params.begin(), params.end(),
-                       [&](const QueryParam& p) { return p.name == name; });
-  }
-  std::string Get(std::string_view name) const {
-    for (const QueryParam& p : params) {
-      if (p.name == name) return p.value;
-    }
-    return "";
-  }
-};
-
 Status CheckSubresources(const Query& query) {
   for (const QueryParam& p : query.params) {
     if (std::find(kUnsupportedSubresources.begin(), kUnsupportedSubresources.end(), p.name) !=

@@ -13,7 +13,7 @@ struct CodeStatus {
 };
 
 // From S3's error table (see the reference's "Error body" table).
-constexpr std::array<CodeStatus, 43> kStatuses{{
+constexpr std::array<CodeStatus, 47> kStatuses{{
     {"NoSuchBucket", 404},
     {"NoSuchKey", 404},
     {"NoSuchUpload", 404},
@@ -57,6 +57,10 @@ constexpr std::array<CodeStatus, 43> kStatuses{{
     {"SlowDown", 503},
     {"RequestHeaderSectionTooLarge", 400},
     {"MaxMessageLengthExceeded", 400},
+    {"InvalidChunkSizeError", 400},
+    {"IllegalLocationConstraintException", 400},
+    {"InvalidPartNumber", 416},
+    {"NoSuchVersion", 404},
 }};
 
 }  // namespace

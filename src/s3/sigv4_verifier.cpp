@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "s3/uri_encoding.h"
 #include "sluice/common/time_format.h"
 #include "sluice/s3/s3_error.h"
 
@@ -112,6 +113,14 @@ Result<VerifiedRequest> SigV4Verifier::Verify(const SigningRequest& request, Tim
     return S3Refusal("InvalidArgument",
                      "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter "
                      "or the Authorization header should be specified");
+  }
+  bool signature_v2 = (authorization && authorization->rfind("AWS ", 0) == 0) ||
+                      (!presigned && Query::Parse(request.query).Has("AWSAccessKeyId"));
+  if (signature_v2) {
+    return S3Refusal("InvalidRequest",
+                     "The authorization mechanism you have provided (Signature Version 2) is not "
+                     "supported. Please use AWS4-HMAC-SHA256 (boto3: "
+                     "Config(signature_version='s3v4')).");
   }
   if (authorization) return VerifyHeader(request, *authorization, now);
   if (presigned) return VerifyPresigned(request, now);

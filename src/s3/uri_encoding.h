@@ -2,6 +2,7 @@
 // parser.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,5 +20,23 @@ struct QueryParam {
 
 // Splits "a=1&b&c=" on '&' (empty pieces skipped) and the first '=', decoding both sides.
 std::vector<QueryParam> SplitQuery(std::string_view raw_query);
+
+// A request's query parameters, looked up by name.
+struct Query {
+  std::vector<QueryParam> params;
+
+  static Query Parse(std::string_view raw_query) { return {SplitQuery(raw_query)}; }
+  bool Has(std::string_view name) const {
+    return std::any_of(params.begin(), params.end(),
+                       [&](const QueryParam& p) { return p.name == name; });
+  }
+  // The first value of `name`; "" when absent.
+  std::string Get(std::string_view name) const {
+    for (const QueryParam& p : params) {
+      if (p.name == name) return p.value;
+    }
+    return "";
+  }
+};
 
 }  // namespace sluice::s3

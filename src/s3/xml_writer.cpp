@@ -57,6 +57,11 @@ XmlWriter& XmlWriter::Element(std::string_view name, std::string_view text) {
   return *this;
 }
 
+XmlWriter& XmlWriter::Text(std::string_view text) {
+  out_ += XmlEscape(text);
+  return *this;
+}
+
 XmlWriter& XmlWriter::Close() {
   assert(!open_.empty());
   out_ += "</";

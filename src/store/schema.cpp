@@ -200,6 +200,37 @@ CREATE TABLE pipelines (
   applied_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    {7, "objects: the response headers a writer stored with them, and multipart uploads", R"sql(
+-- Cache-Control, Content-Disposition, Content-Encoding, Content-Language, Expires and the
+-- x-amz-checksum-* a writer sent, returned on GET and HEAD: a JSON object, names lower-case.
+ALTER TABLE objects ADD COLUMN headers TEXT NOT NULL DEFAULT '{}';
+
+-- A multipart upload in progress. Its parts are blob files of their own until completion
+-- concatenates them into the object's blob; completing or aborting removes these rows.
+CREATE TABLE multipart_uploads (
+  upload_id    TEXT PRIMARY KEY,
+  bucket       TEXT NOT NULL REFERENCES buckets(name),
+  key          BLOB NOT NULL,
+  content_type TEXT NOT NULL,
+  metadata     TEXT NOT NULL,     -- user metadata, a JSON object
+  headers      TEXT NOT NULL,     -- as objects.headers
+  initiated_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+-- ListMultipartUploads lists by key, then by when each upload began.
+CREATE INDEX multipart_uploads_by_key ON multipart_uploads(bucket, key, initiated_ms);
+
+CREATE TABLE multipart_parts (
+  upload_id        TEXT NOT NULL REFERENCES multipart_uploads(upload_id),
+  part_number      INTEGER NOT NULL,  -- 1 to 10000
+  blob_id          TEXT NOT NULL,
+  size             INTEGER NOT NULL,
+  etag             TEXT NOT NULL,     -- hex MD5 of the part, unquoted
+  last_modified_ms INTEGER NOT NULL,
+  PRIMARY KEY (upload_id, part_number)
+) WITHOUT ROWID;
+-- Crash recovery asks whether a leftover blob file is a committed part.
+CREATE INDEX multipart_parts_by_blob ON multipart_parts(blob_id);
+)sql"},
 };
 
 }  // namespace

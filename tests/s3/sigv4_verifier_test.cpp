@@ -3,7 +3,9 @@
 #include "sluice/s3/sigv4_verifier.h"
 
 #include <gtest/gtest.h>
+#include <strings.h>
 
+#include <algorithm>
 #include <map>
 
 #include "sluice/common/sha256.h"
@@ -193,8 +195,20 @@ TEST_F(VerifierTest, RefusesMalformedAuthorization) {
   SigningRequest request = SignedPut();
   SetHeader(request, "authorization", "AWS4-HMAC-SHA256 Credential=" + std::string(kAccessKey));
   EXPECT_EQ(Code(request), "AuthorizationHeaderMalformed");
+}
+
+TEST_F(VerifierTest, RefusesSignatureVersion2WithAPointerToVersion4) {
+  SigningRequest request = SignedPut();
   SetHeader(request, "authorization", "AWS " + std::string(kAccessKey) + ":c2lnbmF0dXJl");
-  EXPECT_EQ(Code(request), "AuthorizationHeaderMalformed");
+  EXPECT_EQ(Code(request), "InvalidRequest");
+  request = SignedPut();
+  request.headers.erase(std::remove_if(request.headers.begin(), request.headers.end(),
+                                       [](const Header& h) {
+                                         return strcasecmp(h.first.c_str(), "authorization") == 0;
+                                       }),
+                        request.headers.end());
+  request.query = "AWSAccessKeyId=" + std::string(kAccessKey) + "&Signature=c2ln&Expires=1";
+  EXPECT_EQ(Code(request), "InvalidRequest");
 }
 
 TEST_F(VerifierTest, AcceptsCommasWithOrWithoutSpaces) {

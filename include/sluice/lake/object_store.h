@@ -38,6 +38,10 @@ struct ObjectInfo {
   std::string content_type;
   TimePoint last_modified;
   std::map<std::string, std::string> metadata;  // user metadata; names lower-case
+  // Response headers stored with the object: cache-control, content-disposition,
+  // content-encoding, content-language, expires and the x-amz-checksum-<algorithm> its writer
+  // sent. Names lower-case.
+  std::map<std::string, std::string> headers;
 };
 
 // Who asked for a change. Recorded in the change's event (`request-id`, `requester`,
@@ -51,11 +55,14 @@ struct RequestContext {
 struct PutOptions {
   std::string content_type{kDefaultContentType};
   std::map<std::string, std::string> metadata;
+  std::map<std::string, std::string> headers;  // as ObjectInfo::headers
   // Conditional writes, checked atomically with the commit: If-None-Match: * fails with
   // PreconditionFailed when the key exists; If-Match fails with PreconditionFailed when the
   // current ETag differs and NoSuchKey when there is no object.
   bool if_none_match_any = false;
   std::optional<std::string> if_match_etag;
+  // The hex MD5 the bytes must have (Content-MD5); BadDigest, and nothing written, otherwise.
+  std::optional<std::string> content_md5;
   // The `reason` of the Object Created event.
   std::string reason = "PutObject";
   RequestContext request;
@@ -67,6 +74,10 @@ struct CopyOptions {
   bool replace_metadata = false;
   std::string content_type{kDefaultContentType};
   std::map<std::string, std::string> metadata;
+  std::map<std::string, std::string> headers;  // as ObjectInfo::headers
+  // Conditions on the destination, as PutOptions'.
+  bool if_none_match_any = false;
+  std::optional<std::string> if_match_etag;
   RequestContext request;
 };
 
@@ -81,6 +92,14 @@ struct ByteRange {
   static ByteRange From(uint64_t first) { return {first, std::nullopt, std::nullopt}; }
   static ByteRange Suffix(uint64_t length) { return {std::nullopt, std::nullopt, length}; }
 };
+
+// Where a range lies in an object of `info.size` bytes. InvalidRange when it starts at or past
+// the end (or asks for the last 0 bytes), InvalidArgument when it ends before it starts.
+struct ResolvedRange {
+  uint64_t offset;
+  uint64_t length;
+};
+Result<ResolvedRange> ResolveRange(const std::optional<ByteRange>& range, const ObjectInfo& info);
 
 struct ListRequest {
   std::string prefix;
@@ -105,6 +124,9 @@ class ByteSource {
   virtual ~ByteSource() = default;
   // Reads up to `size` bytes; returns 0 only at the end.
   virtual Result<size_t> Read(char* buffer, size_t size) = 0;
+  // Headers to store with the object that only the end of the body tells, such as a checksum
+  // its sender put in a trailer or one computed on the way; asked for once the body is read.
+  virtual std::map<std::string, std::string> TrailingHeaders() const { return {}; }
 };
 
 // Reads one object (or a range of it) as it was when GetObject returned, even if it is
@@ -117,6 +139,9 @@ class ObjectReader {
   virtual uint64_t length() const = 0;  // how many bytes the range holds
   // Reads up to `size` bytes of the range; returns 0 at its end.
   virtual Result<size_t> Read(char* buffer, size_t size) = 0;
+  // A file that holds the object's bytes at their own offsets, for senders that copy from file
+  // to socket in the kernel (sendfile); -1 when there is none.
+  virtual int fd() const { return -1; }
 };
 
 class ObjectStore {

@@ -15,6 +15,7 @@
 
 #include "sluice/common/clock.h"
 #include "sluice/common/result.h"
+#include "sluice/s3/sigv4_verifier.h"
 
 namespace sluice::s3 {
 
@@ -54,5 +55,10 @@ class CredentialStore {
   std::filesystem::path file_;
   std::vector<AccessKey> keys_;
 };
+
+// The secrets of the keys in `file` (which must exist) for a running server: the file is read
+// again whenever it changed on disk, so keys added or removed with `sluice credentials` apply at
+// once. A file changed into something unreadable leaves the keys as they were. Thread-safe.
+SecretLookup LiveSecretLookup(std::filesystem::path file);
 
 }  // namespace sluice::s3

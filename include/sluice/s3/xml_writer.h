@@ -22,6 +22,8 @@ class XmlWriter {
   XmlWriter& Open(std::string_view name, std::string_view xmlns = {});
   // <name>text</name>, the text escaped.
   XmlWriter& Element(std::string_view name, std::string_view text);
+  // Text inside the innermost open element, escaped.
+  XmlWriter& Text(std::string_view text);
   // Closes the innermost open element.
   XmlWriter& Close();
 

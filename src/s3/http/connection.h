@@ -1,0 +1,42 @@
+// Serving one client connection: HTTP/1.1 requests read with Beast's parser one after another
+// (keep-alive), each handed to a RequestHandler with its body as a stream, each response written
+// back (objects straight from their files with sendfile).
+//
+// Limits: the header of a request must arrive whole within `header_timeout` of the moment the
+// connection became ready for it and fit in `max_header_bytes`; every read or write must make
+// progress within the socket's progress timeout; a connection waits `idle_timeout` for its next
+// request. A request whose body the handler left unread is drained (small ones) or its
+// connection closed after the response, so the next request never starts inside a body.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "s3/http/exchange.h"
+#include "s3/http/timed_socket.h"
+
+namespace sluice::s3::http {
+
+struct ConnectionLimits {
+  size_t max_header_bytes = 64 * 1024;
+  std::chrono::milliseconds header_timeout{std::chrono::seconds(30)};
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+};
+
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  // Answers a request; reads as much of `body` as it needs. Must not throw.
+  virtual HttpResponse Handle(HttpRequest& request, RequestBody& body) = 0;
+  // The answer to a request that could not be read (a header too large, a malformed request,
+  // a header that came too slowly): S3's error `aws_code`.
+  virtual HttpResponse Reject(std::string_view aws_code, std::string message) = 0;
+};
+
+// Serves requests on `socket` until the client closes it, an error or timeout ends it, or the
+// server stops.
+void ServeConnection(TimedSocket& socket, const std::string& peer_address,
+                     const ConnectionLimits& limits, RequestHandler& handler);
+
+}  // namespace sluice::s3::http
