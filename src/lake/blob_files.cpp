@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <vector>
 
 #include "sluice/common/hex.h"
 #include "sluice/common/ids.h"
@@ -14,6 +16,7 @@ namespace sluice::lake {
 namespace {
 
 constexpr size_t kIdBytes = 16;
+constexpr size_t kCopyBufferBytes = 1 << 20;
 
 bool LooksLikeBlobId(const std::string& name) {
   if (name.size() != 2 * kIdBytes) return false;
@@ -53,6 +56,37 @@ PendingBlob::~PendingBlob() {
 Status PendingBlob::Write(const char* data, size_t size) {
   SLUICE_RETURN_IF_ERROR(WriteAll(fd_.get(), data, size, files_->TempPathOf(id_).string()));
   size_ += size;
+  return Status::Ok();
+}
+
+Status PendingBlob::CopyFrom(int from, uint64_t offset, uint64_t size, const std::string& what) {
+  auto in_offset = static_cast<loff_t>(offset);
+  const auto end = static_cast<loff_t>(offset + size);
+  while (in_offset < end) {
+    ssize_t n = ::copy_file_range(from, &in_offset, fd_.get(), nullptr,
+                                  static_cast<size_t>(end - in_offset), 0);
+    if (n > 0) {
+      size_ += static_cast<uint64_t>(n);
+      continue;
+    }
+    if (n == 0) return Status::Corruption(what + ": its file is shorter than its recorded size");
+    if (errno == EINTR) continue;
+    if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP) {
+      return ErrnoStatus("cannot copy " + what, errno);
+    }
+    // No in-kernel copy here: fall back to reading and writing.
+    std::vector<char> buffer(kCopyBufferBytes);
+    while (in_offset < end) {
+      size_t chunk = static_cast<size_t>(std::min<loff_t>(buffer.size(), end - in_offset));
+      SLUICE_ASSIGN_OR_RETURN(
+          size_t got, ReadAt(from, buffer.data(), chunk, static_cast<uint64_t>(in_offset), what));
+      if (got == 0) {
+        return Status::Corruption(what + ": its file is shorter than its recorded size");
+      }
+      SLUICE_RETURN_IF_ERROR(Write(buffer.data(), got));
+      in_offset += static_cast<loff_t>(got);
+    }
+  }
   return Status::Ok();
 }
 

@@ -33,6 +33,9 @@ class PendingBlob {
   uint64_t size() const { return size_; }
 
   Status Write(const char* data, size_t size);
+  // Appends `size` bytes of the file `from`, starting at `offset`, copied in the kernel where it
+  // can (copy_file_range). `what` names the source in errors.
+  Status CopyFrom(int from, uint64_t offset, uint64_t size, const std::string& what);
   // Syncs the bytes and links the blob to its final name, durably.
   Status Publish();
   // A committed mapping refers to the blob now: drop the temporary name, keep the blob.

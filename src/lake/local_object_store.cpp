@@ -19,7 +19,6 @@
 namespace sluice::lake {
 namespace {
 
-constexpr size_t kCopyBufferBytes = 1 << 20;
 // A reader that finds a blob file gone lost a race with an overwrite or delete; looking the key up
 // again sees the newer state. More than a few losses in a row means something else is wrong.
 constexpr int kOpenAttempts = 4;
@@ -37,33 +36,6 @@ Status CheckWriteConditions(const std::optional<ObjectRow>& existing, const PutO
       return Status::FailedPrecondition(DescribeObject(bucket, key) + " has ETag " +
                                             existing->info.etag + ", not " + *options.if_match_etag,
                                         "PreconditionFailed");
-    }
-  }
-  return Status::Ok();
-}
-
-// Copies `size` bytes from `from` to the end of `to`, in the kernel where it can.
-Status CopyBytes(int from, PendingBlob& to, uint64_t size, const std::string& what) {
-  loff_t in_offset = 0;
-  while (static_cast<uint64_t>(in_offset) < size) {
-    ssize_t n = ::copy_file_range(from, &in_offset, to.fd(), nullptr,
-                                  static_cast<size_t>(size - in_offset), 0);
-    if (n > 0) continue;
-    if (n == 0) return Status::Corruption(what + ": its file is shorter than its recorded size");
-    if (errno == EINTR) continue;
-    if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP) {
-      return ErrnoStatus("cannot copy " + what, errno);
-    }
-    // No in-kernel copy here: fall back to reading and writing.
-    std::vector<char> buffer(kCopyBufferBytes);
-    while (static_cast<uint64_t>(in_offset) < size) {
-      size_t chunk = static_cast<size_t>(std::min<uint64_t>(buffer.size(), size - in_offset));
-      SLUICE_ASSIGN_OR_RETURN(
-          size_t got, ReadAt(from, buffer.data(), chunk, static_cast<uint64_t>(in_offset), what));
-      if (got == 0)
-        return Status::Corruption(what + ": its file is shorter than its recorded size");
-      SLUICE_RETURN_IF_ERROR(to.Write(buffer.data(), got));
-      in_offset += static_cast<loff_t>(got);
     }
   }
   return Status::Ok();
@@ -150,7 +122,9 @@ Status LocalObjectStore::CreateBucket(std::string_view bucket) {
 }
 
 Status LocalObjectStore::DeleteBucket(std::string_view bucket) {
-  return db_.Write([&](store::Transaction& tx) -> Status {
+  std::vector<std::string> garbage;
+  SLUICE_RETURN_IF_ERROR(db_.Write([&](store::Transaction& tx) -> Status {
+    garbage.clear();
     SLUICE_RETURN_IF_ERROR(RequireBucket(tx, bucket));
     SLUICE_ASSIGN_OR_RETURN(store::Cursor any,
                             tx.Query("SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", bucket));
@@ -159,8 +133,12 @@ Status LocalObjectStore::DeleteBucket(std::string_view bucket) {
       return Status::FailedPrecondition("bucket " + std::string(bucket) + " is not empty",
                                         "BucketNotEmpty");
     }
+    // Uploads still in progress go with the bucket.
+    SLUICE_RETURN_IF_ERROR(DropUploadsOf(tx, bucket, garbage));
     return tx.Execute("DELETE FROM buckets WHERE name = ?", bucket).status();
-  });
+  }));
+  CollectGarbage(garbage);
+  return Status::Ok();
 }
 
 Result<BucketInfo> LocalObjectStore::HeadBucket(std::string_view bucket) {
@@ -249,11 +227,13 @@ Result<std::vector<ObjectInfo>> LocalObjectStore::PutObjects(std::string_view bu
 }
 
 Status LocalObjectStore::Commit(std::string_view bucket, std::vector<PendingBlob>& blobs,
-                                std::vector<ObjectInfo>& infos, const PutOptions& options) {
+                                std::vector<ObjectInfo>& infos, const PutOptions& options,
+                                const AlsoInCommit& also) {
   std::vector<std::string> garbage;
   SLUICE_RETURN_IF_ERROR(db_.Write([&](store::Transaction& tx) -> Status {
     garbage.clear();  // a retried body starts over
     SLUICE_RETURN_IF_ERROR(RequireBucket(tx, bucket));
+    if (also) SLUICE_RETURN_IF_ERROR(also(tx, garbage));
     for (size_t i = 0; i < blobs.size(); ++i) {
       ObjectInfo& info = infos[i];
       SLUICE_ASSIGN_OR_RETURN(std::optional<ObjectRow> existing, FindObject(tx, bucket, info.key));
@@ -360,7 +340,7 @@ Result<ObjectInfo> LocalObjectStore::CopyObject(std::string_view source_bucket,
 
   SLUICE_ASSIGN_OR_RETURN(PendingBlob blob, blobs_->Create());
   SLUICE_RETURN_IF_ERROR(
-      CopyBytes(source.fd(), blob, from.size, DescribeObject(source_bucket, source_key)));
+      blob.CopyFrom(source.fd(), 0, from.size, DescribeObject(source_bucket, source_key)));
   SLUICE_RETURN_IF_ERROR(blob.Publish());
 
   ObjectInfo info;

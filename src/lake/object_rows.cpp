@@ -36,7 +36,7 @@ Result<std::optional<ObjectRow>> FindObject(store::Transaction& tx, std::string_
                                             std::string_view key) {
   SLUICE_ASSIGN_OR_RETURN(
       Cursor row, tx.Query("SELECT blob_id, size, etag, content_type, metadata, last_modified_ms, "
-                           "headers "
+                           "headers, part_sizes "
                            "FROM objects WHERE bucket = ? AND key = ?",
                            bucket, Blob{key}));
   SLUICE_ASSIGN_OR_RETURN(bool found, row.Next());
@@ -51,6 +51,7 @@ Result<std::optional<ObjectRow>> FindObject(store::Transaction& tx, std::string_
   object.info.metadata = DecodeMetadata(row.Bytes(4));
   object.info.last_modified = FromUnixMillis(row.Int(5));
   object.info.headers = DecodeMetadata(row.Bytes(6));
+  object.info.part_sizes = DecodePartSizes(row.Bytes(7));
   return std::optional<ObjectRow>(std::move(object));
 }
 
@@ -59,14 +60,14 @@ Status UpsertObject(store::Transaction& tx, const ObjectRow& row) {
   return tx
       .Execute(
           "INSERT INTO objects (bucket, key, blob_id, size, etag, content_type, metadata, "
-          "last_modified_ms, headers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+          "last_modified_ms, headers, part_sizes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
           "ON CONFLICT (bucket, key) DO UPDATE SET blob_id = excluded.blob_id, "
           "size = excluded.size, etag = excluded.etag, content_type = excluded.content_type, "
           "metadata = excluded.metadata, last_modified_ms = excluded.last_modified_ms, "
-          "headers = excluded.headers",
+          "headers = excluded.headers, part_sizes = excluded.part_sizes",
           info.bucket, Blob{info.key}, row.blob_id, static_cast<int64_t>(info.size), info.etag,
           info.content_type, EncodeMetadata(info.metadata), ToUnixMillis(info.last_modified),
-          EncodeMetadata(info.headers))
+          EncodeMetadata(info.headers), EncodePartSizes(info.part_sizes))
       .status();
 }
 
@@ -76,7 +77,9 @@ Status DeleteObjectRow(store::Transaction& tx, std::string_view bucket, std::str
 
 Result<bool> IsBlobReferenced(store::Transaction& tx, std::string_view blob_id) {
   SLUICE_ASSIGN_OR_RETURN(Cursor row,
-                          tx.Query("SELECT 1 FROM objects WHERE blob_id = ? LIMIT 1", blob_id));
+                          tx.Query("SELECT 1 FROM objects WHERE blob_id = ? UNION ALL "
+                                   "SELECT 1 FROM multipart_parts WHERE blob_id = ? LIMIT 1",
+                                   blob_id, blob_id));
   return row.Next();
 }
 
@@ -92,6 +95,22 @@ std::map<std::string, std::string> DecodeMetadata(std::string_view json) {
     if (value.is_string()) metadata[name] = value.get<std::string>();
   }
   return metadata;
+}
+
+std::optional<std::string> EncodePartSizes(const std::vector<uint64_t>& part_sizes) {
+  if (part_sizes.empty()) return std::nullopt;
+  return nlohmann::json(part_sizes).dump();
+}
+
+std::vector<uint64_t> DecodePartSizes(std::string_view json) {
+  std::vector<uint64_t> sizes;
+  if (json.empty()) return sizes;
+  auto parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_array()) return sizes;
+  for (const auto& size : parsed) {
+    if (size.is_number_unsigned()) sizes.push_back(size.get<uint64_t>());
+  }
+  return sizes;
 }
 
 }  // namespace sluice::lake

@@ -31,7 +31,15 @@ Status UpsertObject(store::Transaction& tx, const ObjectRow& row);
 Status DeleteObjectRow(store::Transaction& tx, std::string_view bucket, std::string_view key);
 Result<bool> IsBlobReferenced(store::Transaction& tx, std::string_view blob_id);
 
+// Drops the multipart uploads of a bucket (multipart.cpp); their part blobs become garbage
+// (rows in blob_garbage, ids in `garbage`).
+Status DropUploadsOf(store::Transaction& tx, std::string_view bucket,
+                     std::vector<std::string>& garbage);
+
 std::string EncodeMetadata(const std::map<std::string, std::string>& metadata);
 std::map<std::string, std::string> DecodeMetadata(std::string_view json);
+// A multipart object's part sizes as a JSON array; NULL (nullopt) for an object written whole.
+std::optional<std::string> EncodePartSizes(const std::vector<uint64_t>& part_sizes);
+std::vector<uint64_t> DecodePartSizes(std::string_view json);
 
 }  // namespace sluice::lake

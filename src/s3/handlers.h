@@ -25,4 +25,12 @@ HandlerResult DeleteObject(S3Call& call);
 HandlerResult CopyObject(S3Call& call);
 HandlerResult DeleteObjects(S3Call& call);
 
+HandlerResult CreateMultipartUpload(S3Call& call);
+HandlerResult UploadPart(S3Call& call);
+HandlerResult UploadPartCopy(S3Call& call);
+HandlerResult CompleteMultipartUpload(S3Call& call);
+HandlerResult AbortMultipartUpload(S3Call& call);
+HandlerResult ListParts(S3Call& call);
+HandlerResult ListMultipartUploads(S3Call& call);
+
 }  // namespace sluice::s3

@@ -1,5 +1,5 @@
 // PutObject, GetObject, HeadObject and DeleteObject.
-#include <charconv>
+#include <algorithm>
 
 #include "s3/handlers.h"
 #include "s3/object_headers.h"
@@ -22,6 +22,21 @@ std::string ContentRange(const lake::ResolvedRange& range, uint64_t size) {
          std::to_string(range.offset + range.length - 1) + "/" + std::to_string(size);
 }
 
+// The bytes of part `number` (?partNumber=N): a multipart object's part as uploaded; an object
+// written whole has one part, all of it (nullopt: the whole object).
+Result<std::optional<lake::ByteRange>> PartRange(const lake::ObjectInfo& info, int number) {
+  if (info.part_sizes.empty() && number == 1) return std::optional<lake::ByteRange>();
+  if (number < 1 || static_cast<size_t>(number) > info.part_sizes.size() ||
+      info.part_sizes[static_cast<size_t>(number - 1)] == 0) {
+    return S3Refusal("InvalidPartNumber", "The requested partnumber is not satisfiable");
+  }
+  uint64_t first = 0;
+  for (int i = 0; i < number - 1; ++i)
+    first += info.part_sizes[static_cast<size_t>(i)];
+  uint64_t size = info.part_sizes[static_cast<size_t>(number - 1)];
+  return std::optional<lake::ByteRange>(lake::ByteRange::FromTo(first, first + size - 1));
+}
+
 // What a GET or HEAD answers about `info`, before any body: 200, 206 for a range, 304 or 412
 // for a condition, 416 for a range past the end.
 HandlerResult ReadResponse(S3Call& call, const lake::ObjectInfo& info, lake::ResolvedRange& range) {
@@ -41,11 +56,7 @@ HandlerResult ReadResponse(S3Call& call, const lake::ObjectInfo& info, lake::Res
   bool partial = false;
   if (auto header = call.http.HeaderValue("range")) requested = ParseRangeHeader(*header);
   if (call.query.Has("partNumber")) {
-    // Objects are stored whole: an object has one part, all of it.
-    if (call.query.Get("partNumber") != "1") {
-      return S3Refusal("InvalidPartNumber", "The requested partnumber is not satisfiable");
-    }
-    requested.reset();
+    SLUICE_ASSIGN_OR_RETURN(requested, PartRange(info, std::stoi(call.query.Get("partNumber"))));
     partial = true;
   }
   auto resolved = lake::ResolveRange(requested, info);
@@ -69,8 +80,12 @@ HandlerResult ReadResponse(S3Call& call, const lake::ObjectInfo& info, lake::Res
   http::HttpResponse response;
   response.status = partial ? 206 : 200;
   AddObjectHeaders(info, call.http, ChecksumModeEnabled(call.http) && !requested, response);
-  if (partial && info.size > 0) response.AddHeader("Content-Range", ContentRange(range, info.size));
-  if (call.query.Has("partNumber")) response.AddHeader("x-amz-mp-parts-count", "1");
+  if (partial && range.length > 0)
+    response.AddHeader("Content-Range", ContentRange(range, info.size));
+  if (call.query.Has("partNumber")) {
+    size_t parts = std::max<size_t>(info.part_sizes.size(), 1);
+    response.AddHeader("x-amz-mp-parts-count", std::to_string(parts));
+  }
   return response;
 }
 

@@ -41,16 +41,21 @@ HandlerResult Dispatch(S3Call& call) {
     case Operation::kDeleteObject:
       return DeleteObject(call);
     case Operation::kListMultipartUploads:
+      return ListMultipartUploads(call);
     case Operation::kCreateMultipartUpload:
+      return CreateMultipartUpload(call);
     case Operation::kUploadPart:
+      return UploadPart(call);
     case Operation::kUploadPartCopy:
+      return UploadPartCopy(call);
     case Operation::kCompleteMultipartUpload:
+      return CompleteMultipartUpload(call);
     case Operation::kAbortMultipartUpload:
+      return AbortMultipartUpload(call);
     case Operation::kListParts:
-      break;
+      return ListParts(call);
   }
-  return S3Refusal("NotImplemented",
-                   std::string(OperationName(call.operation)) + " is not implemented");
+  return S3Refusal("InternalError", "unknown operation");
 }
 
 // An S3Error naming what the failed request addressed, as S3 does for the common codes.

@@ -204,6 +204,8 @@ CREATE TABLE pipelines (
 -- Cache-Control, Content-Disposition, Content-Encoding, Content-Language, Expires and the
 -- x-amz-checksum-* a writer sent, returned on GET and HEAD: a JSON object, names lower-case.
 ALTER TABLE objects ADD COLUMN headers TEXT NOT NULL DEFAULT '{}';
+-- A multipart object's part sizes (a JSON array), for GET ?partNumber=N; NULL for the others.
+ALTER TABLE objects ADD COLUMN part_sizes TEXT;
 
 -- A multipart upload in progress. Its parts are blob files of their own until completion
 -- concatenates them into the object's blob; completing or aborting removes these rows.

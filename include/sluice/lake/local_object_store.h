@@ -10,6 +10,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 #include "sluice/common/clock.h"
@@ -17,6 +18,7 @@
 #include "sluice/lake/object_store.h"
 #include "sluice/lake/s3_events.h"
 #include "sluice/store/database.h"
+#include "sluice/store/transaction.h"
 
 namespace sluice::lake {
 
@@ -67,6 +69,26 @@ class LocalObjectStore final : public ObjectStore {
                                 const CopyOptions& options) override;
   Result<ListPage> ListObjects(std::string_view bucket, const ListRequest& request) override;
 
+  // Multipart uploads (multipart.cpp). Parts are blob files of their own, recorded in the state
+  // store as they arrive; completion copies them into the object's blob (in the kernel, with
+  // copy_file_range) and commits the object, its event and the end of the upload together.
+  Result<MultipartUpload> CreateMultipartUpload(std::string_view bucket, std::string_view key,
+                                                const PutOptions& options) override;
+  Result<PartInfo> UploadPart(std::string_view bucket, std::string_view key,
+                              std::string_view upload_id, int part_number, ByteSource& body,
+                              const std::optional<std::string>& content_md5) override;
+  Result<ObjectInfo> CompleteMultipartUpload(std::string_view bucket, std::string_view key,
+                                             std::string_view upload_id,
+                                             const std::vector<CompletedPart>& parts,
+                                             const PutOptions& options) override;
+  Status AbortMultipartUpload(std::string_view bucket, std::string_view key,
+                              std::string_view upload_id) override;
+  Result<PartPage> ListParts(std::string_view bucket, std::string_view key,
+                             std::string_view upload_id, int part_number_marker,
+                             int max_parts) override;
+  Result<UploadPage> ListMultipartUploads(std::string_view bucket,
+                                          const UploadListRequest& request) override;
+
   // Puts several objects into one bucket so that they become visible together: one transaction
   // commits every mapping and every Object Created event, or none (a job's partitioned output).
   Result<std::vector<ObjectInfo>> PutObjects(std::string_view bucket,
@@ -87,10 +109,15 @@ class LocalObjectStore final : public ObjectStore {
   // Streams `body` into a new blob and publishes it; `info` gets its size and ETag.
   Result<PendingBlob> WriteBlob(std::string_view bucket, std::string_view key, ByteSource& body,
                                 ObjectInfo& info);
+  // More work for Commit's transaction, run first; blobs it adds to `garbage` are collected
+  // after the commit (their rows must be in blob_garbage).
+  using AlsoInCommit =
+      std::function<Status(store::Transaction& tx, std::vector<std::string>& garbage)>;
   // Commits each blob as the object its info names, with its Object Created event, in one
   // transaction. The infos get their modification time.
   Status Commit(std::string_view bucket, std::vector<PendingBlob>& blobs,
-                std::vector<ObjectInfo>& infos, const PutOptions& options);
+                std::vector<ObjectInfo>& infos, const PutOptions& options,
+                const AlsoInCommit& also = nullptr);
   Result<ObjectInfo> CommitOne(std::string_view bucket, PendingBlob blob, ObjectInfo info,
                                const PutOptions& options);
   // Unlinks the files of replaced or deleted objects and forgets them.

@@ -42,6 +42,8 @@ struct ObjectInfo {
   // content-encoding, content-language, expires and the x-amz-checksum-<algorithm> its writer
   // sent. Names lower-case.
   std::map<std::string, std::string> headers;
+  // A multipart object's part sizes, in order; empty for an object written whole.
+  std::vector<uint64_t> part_sizes;
 };
 
 // Who asked for a change. Recorded in the change's event (`request-id`, `requester`,
@@ -118,6 +120,56 @@ struct ListPage {
   std::string next_marker;
 };
 
+// A multipart upload in progress: parts are uploaded one by one (in any order, each replacing
+// an earlier one with its number), then completed into one object (one Object Created event,
+// reason CompleteMultipartUpload) or aborted.
+struct MultipartUpload {
+  std::string bucket;
+  std::string key;
+  std::string upload_id;
+  TimePoint initiated;
+};
+
+struct PartInfo {
+  int part_number = 0;  // 1 to 10000
+  uint64_t size = 0;
+  std::string etag;  // hex MD5 of the part, unquoted
+  TimePoint last_modified;
+};
+
+// A part as CompleteMultipartUpload names it.
+struct CompletedPart {
+  int part_number = 0;
+  std::string etag;  // unquoted
+};
+
+struct PartPage {
+  std::vector<PartInfo> parts;  // by part number
+  bool truncated = false;
+  int next_part_number_marker = 0;  // when truncated: the last part of this page
+};
+
+struct UploadListRequest {
+  std::string prefix;
+  std::string delimiter;
+  // Uploads after this key, or of this key and initiated after the upload `upload_id_marker`.
+  std::string key_marker;
+  std::string upload_id_marker;
+  int max_uploads = 1000;
+};
+
+struct UploadPage {
+  std::vector<MultipartUpload> uploads;      // by key, then by when they began
+  std::vector<std::string> common_prefixes;  // in UTF-8 byte order
+  bool truncated = false;
+  std::string next_key_marker;  // when truncated
+  std::string next_upload_id_marker;
+};
+
+// S3's multipart limits.
+inline constexpr int kMaxPartNumber = 10000;
+inline constexpr uint64_t kMinPartSize = 5 << 20;  // every part but the last
+
 // The bytes to read, from a byte source such as a local file or a request body.
 class ByteSource {
  public:
@@ -169,6 +221,32 @@ class ObjectStore {
                                         std::string_view bucket, std::string_view key,
                                         const CopyOptions& options) = 0;
   virtual Result<ListPage> ListObjects(std::string_view bucket, const ListRequest& request) = 0;
+
+  // Multipart uploads. `options` of Create gives the object's content type, metadata and
+  // headers; those of Complete its write conditions and requester. Unknown uploads (or ones of
+  // another key) are NoSuchUpload; Complete checks what S3 checks: parts in ascending order
+  // (InvalidPartOrder), each uploaded with the ETag named (InvalidPart), each but the last at
+  // least kMinPartSize (EntityTooSmall). The object's ETag is S3's multipart ETag: the hex MD5
+  // of the parts' binary MD5s, then "-<number of parts>".
+  virtual Result<MultipartUpload> CreateMultipartUpload(std::string_view bucket,
+                                                        std::string_view key,
+                                                        const PutOptions& options) = 0;
+  // `content_md5`: the hex MD5 the part must have (BadDigest otherwise).
+  virtual Result<PartInfo> UploadPart(std::string_view bucket, std::string_view key,
+                                      std::string_view upload_id, int part_number, ByteSource& body,
+                                      const std::optional<std::string>& content_md5) = 0;
+  virtual Result<ObjectInfo> CompleteMultipartUpload(std::string_view bucket, std::string_view key,
+                                                     std::string_view upload_id,
+                                                     const std::vector<CompletedPart>& parts,
+                                                     const PutOptions& options) = 0;
+  virtual Status AbortMultipartUpload(std::string_view bucket, std::string_view key,
+                                      std::string_view upload_id) = 0;
+  // Parts numbered above `part_number_marker`, at most `max_parts`.
+  virtual Result<PartPage> ListParts(std::string_view bucket, std::string_view key,
+                                     std::string_view upload_id, int part_number_marker,
+                                     int max_parts) = 0;
+  virtual Result<UploadPage> ListMultipartUploads(std::string_view bucket,
+                                                  const UploadListRequest& request) = 0;
 };
 
 }  // namespace sluice::lake

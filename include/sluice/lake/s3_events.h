@@ -13,7 +13,6 @@
 
 namespace sluice::lake {
 
-
 struct ObjectChange {
   std::string bucket;
   std::string key;
