@@ -74,6 +74,11 @@ std::string_view ChecksumAlgorithmName(ChecksumAlgorithm algorithm) {
   return "";
 }
 
+bool CarriesChecksum(std::string_view lower_name) {
+  return lower_name.rfind("x-amz-checksum-", 0) == 0 && lower_name != "x-amz-checksum-mode" &&
+         lower_name != "x-amz-checksum-type" && lower_name != "x-amz-checksum-algorithm";
+}
+
 std::string ChecksumHeaderName(ChecksumAlgorithm algorithm) {
   return "x-amz-checksum-" + ToLowerAscii(ChecksumAlgorithmName(algorithm));
 }

@@ -20,6 +20,10 @@ std::string ChecksumHeaderName(ChecksumAlgorithm algorithm);
 // "CRC32".
 std::string_view ChecksumAlgorithmName(ChecksumAlgorithm algorithm);
 
+// Whether a header (its name lower-case) carries a checksum: x-amz-checksum-<something> but not
+// the settings x-amz-checksum-mode, -type and -algorithm.
+bool CarriesChecksum(std::string_view lower_name);
+
 class Checksum {
  public:
   explicit Checksum(ChecksumAlgorithm algorithm);

@@ -3,6 +3,7 @@
 #include <pugixml.hpp>
 
 #include "s3/ascii.h"
+#include "s3/checksums.h"
 #include "s3/handlers.h"
 #include "s3/object_headers.h"
 #include "s3/payload.h"
@@ -18,10 +19,7 @@ constexpr size_t kMaxDeleteKeys = 1000;
 
 bool HasChecksumHeader(const http::HttpRequest& request) {
   for (const auto& [name, value] : request.headers) {
-    if (name.size() > 15 && EqualsIgnoreCaseAscii(name.substr(0, 15), "x-amz-checksum-") &&
-        !EqualsIgnoreCaseAscii(name, "x-amz-checksum-mode")) {
-      return true;
-    }
+    if (CarriesChecksum(ToLowerAscii(name))) return true;
   }
   return request.HeaderValue("x-amz-trailer").has_value() ||
          request.HeaderValue("x-amz-sdk-checksum-algorithm").has_value();

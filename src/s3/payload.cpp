@@ -87,8 +87,7 @@ Result<std::unique_ptr<Payload>> Payload::Open(const http::HttpRequest& request,
   std::optional<ChecksumAlgorithm> algorithm;
   for (const auto& [name, value] : request.headers) {
     std::string lower = ToLowerAscii(name);
-    if (lower.rfind(kChecksumPrefix, 0) != 0 || lower == "x-amz-checksum-type" ||
-        lower == "x-amz-checksum-mode") {
+    if (!CarriesChecksum(lower)) {
       continue;
     }
     auto named = ChecksumAlgorithmNamed(std::string_view(lower).substr(kChecksumPrefix.size()));
