@@ -11,6 +11,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <shared_mutex>
 #include <sstream>
 
 #include "sluice/common/ids.h"
@@ -192,21 +193,24 @@ Status CredentialStore::Remove(std::string_view access_key_id) {
 
 namespace {
 
-// What LiveSecretLookup shares between the threads that call it.
+// What LiveSecretLookup shares between the threads that call it: the keys as the file held
+// them when last read, reread when a stat shows the file replaced.
 struct LiveKeys {
   std::filesystem::path file;
-  std::mutex mutex;
+  std::shared_mutex mutex;
   struct timespec modified {};  // guarded by mutex
   ino_t inode = 0;              // guarded by mutex
   std::vector<AccessKey> keys;  // guarded by mutex
 
   std::optional<std::string> SecretFor(std::string_view access_key) {
-    std::lock_guard lock(mutex);
     struct stat st {};
-    // The file is replaced by rename on every change: a new inode or modification time.
-    if (::stat(file.c_str(), &st) == 0 &&
-        (st.st_ino != inode || st.st_mtim.tv_sec != modified.tv_sec ||
-         st.st_mtim.tv_nsec != modified.tv_nsec)) {
+    bool readable = ::stat(file.c_str(), &st) == 0;
+    {
+      std::shared_lock lock(mutex);
+      if (!readable || SameFile(st)) return Find(access_key);
+    }
+    std::unique_lock lock(mutex);
+    if (!SameFile(st)) {
       auto store = CredentialStore::Open(file);
       if (store.ok()) {
         keys = store->keys();
@@ -214,6 +218,16 @@ struct LiveKeys {
         modified = st.st_mtim;
       }
     }
+    return Find(access_key);
+  }
+
+  // The file is replaced by rename on every change: a new inode or modification time.
+  bool SameFile(const struct stat& st) const {
+    return st.st_ino == inode && st.st_mtim.tv_sec == modified.tv_sec &&
+           st.st_mtim.tv_nsec == modified.tv_nsec;
+  }
+
+  std::optional<std::string> Find(std::string_view access_key) const {
     for (const AccessKey& key : keys) {
       if (key.id == access_key) return key.secret;
     }

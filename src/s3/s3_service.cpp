@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+
 #include "s3/handlers.h"
 #include "sluice/common/ids.h"
 #include "sluice/common/time_format.h"
@@ -11,6 +13,18 @@ namespace sluice::s3 {
 namespace {
 
 constexpr std::string_view kUpperHex = "0123456789ABCDEF";
+
+// "4442587FB7D0A2F9": unique per request in this process and unlikely to repeat across
+// processes (a random prefix), without a system call per request.
+std::string NextRequestId() {
+  static const std::string prefix = RandomString(8, kUpperHex);
+  static std::atomic<uint32_t> counter{0};
+  uint32_t n = counter.fetch_add(1, std::memory_order_relaxed);
+  std::string id = prefix + "00000000";
+  for (size_t i = id.size(); n != 0; n >>= 4)
+    id[--i] = kUpperHex[n & 0xF];
+  return id;
+}
 
 HandlerResult Dispatch(S3Call& call) {
   switch (call.operation) {
@@ -95,7 +109,7 @@ http::HttpResponse ErrorResponse(const S3Error& error, bool head) {
 }
 
 http::HttpResponse S3Service::Handle(http::HttpRequest& request, http::RequestBody& body) {
-  std::string request_id = RandomString(16, kUpperHex);
+  std::string request_id = NextRequestId();
   http::HttpResponse response = Answer(request, body, request_id);
   response.AddHeader("x-amz-request-id", request_id);
   response.AddHeader("x-amz-id-2", request_id);
@@ -108,7 +122,7 @@ http::HttpResponse S3Service::Reject(std::string_view aws_code, std::string mess
   S3Error error;
   error.code = std::string(aws_code);
   error.message = std::move(message);
-  error.request_id = RandomString(16, kUpperHex);
+  error.request_id = NextRequestId();
   http::HttpResponse response = ErrorResponse(error, /*head=*/false);
   response.AddHeader("x-amz-request-id", error.request_id);
   response.close = true;

@@ -1,11 +1,17 @@
 #include "store/connection.h"
 
+#include <mutex>
 #include <string>
 
 namespace sluice::store {
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::filesystem::path& path,
                                                      int busy_timeout_ms) {
+  // SQLite's memory statistics take one process-wide mutex on every allocation, which threads
+  // reading the store side by side (the S3 server's) contend on. sluice never reads them. This
+  // only takes effect before SQLite initializes, so it goes before the first open.
+  static std::once_flag configured;
+  std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
@@ -43,6 +49,14 @@ Result<sqlite3_stmt*> Connection::Prepare(std::string_view sql) {
   if (rc != SQLITE_OK) return Error("cannot prepare `" + std::string(sql) + "`");
   statements_.emplace(std::string(sql), statement);
   return statement;
+}
+
+Status Connection::Execute(std::string_view sql) {
+  SLUICE_ASSIGN_OR_RETURN(sqlite3_stmt * statement, Prepare(sql));
+  int rc = sqlite3_step(statement);
+  sqlite3_reset(statement);
+  if (rc == SQLITE_DONE || rc == SQLITE_ROW) return Status::Ok();
+  return Error("`" + std::string(sql) + "` failed");
 }
 
 Status Connection::ExecScript(const std::string& sql) {

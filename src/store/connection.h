@@ -27,6 +27,8 @@ class Connection {
   Result<sqlite3_stmt*> Prepare(std::string_view sql);
   // Runs one or more statements that return no rows (pragmas, BEGIN, DDL).
   Status ExecScript(const std::string& sql);
+  // Runs one statement without parameters, prepared once and kept (BEGIN, COMMIT, ...).
+  Status Execute(std::string_view sql);
   // The error SQLite reports for this connection, naming the database file and `what` failed.
   Status Error(std::string_view what) const;
 

@@ -29,14 +29,14 @@ Status RunBody(Connection& connection, const Database::Body& body) {
 // Runs `body` between `begin` and COMMIT on `connection`, rolling back on any failure. Exceptions
 // from the body stop here and become a Status.
 Status RunTransaction(Connection& connection, const char* begin, const Database::Body& body) {
-  SLUICE_RETURN_IF_ERROR(connection.ExecScript(begin));
+  SLUICE_RETURN_IF_ERROR(connection.Execute(begin));
   Status status = RunBody(connection, body);
   if (status.ok()) {
-    status = connection.ExecScript("COMMIT");
+    status = connection.Execute("COMMIT");
     if (status.ok()) return status;
   }
   // ROLLBACK fails only when SQLite already rolled back on its own (e.g. after SQLITE_FULL).
-  (void)connection.ExecScript("ROLLBACK");
+  (void)connection.Execute("ROLLBACK");
   return status;
 }
 
@@ -150,22 +150,22 @@ void Database::CommitGroup(const std::vector<QueuedWrite*>& group) {
     group[0]->status = RunTransaction(*writer_, "BEGIN IMMEDIATE", *group[0]->body);
     return;
   }
-  Status begin = writer_->ExecScript("BEGIN IMMEDIATE");
+  Status begin = writer_->Execute("BEGIN IMMEDIATE");
   if (!begin.ok()) {
     for (QueuedWrite* member : group)
       member->status = begin;
     return;
   }
   for (QueuedWrite* member : group) {
-    Status status = writer_->ExecScript("SAVEPOINT queued_write");
+    Status status = writer_->Execute("SAVEPOINT queued_write");
     if (status.ok()) status = RunBody(*writer_, *member->body);
-    if (!status.ok()) (void)writer_->ExecScript("ROLLBACK TO queued_write");
-    Status released = writer_->ExecScript("RELEASE queued_write");
+    if (!status.ok()) (void)writer_->Execute("ROLLBACK TO queued_write");
+    Status released = writer_->Execute("RELEASE queued_write");
     member->status = status.ok() ? released : status;
   }
-  Status commit = writer_->ExecScript("COMMIT");
+  Status commit = writer_->Execute("COMMIT");
   if (commit.ok()) return;
-  (void)writer_->ExecScript("ROLLBACK");
+  (void)writer_->Execute("ROLLBACK");
   for (QueuedWrite* member : group) {
     if (member->status.ok()) member->status = commit;
   }

@@ -5,6 +5,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include "sluice/common/posix_file.h"
 #include "sluice/s3/s3_error.h"
 
 namespace sluice::s3::http {
@@ -17,6 +18,8 @@ using boost::system::error_code;
 // A body left unread is drained to keep the connection when it is at most this long.
 constexpr uint64_t kMaxDrainBytes = 1 << 20;
 constexpr size_t kObjectBufferBytes = 1 << 20;
+// Objects up to this size are read into memory and sent with the header, not with sendfile.
+constexpr uint64_t kInlineObjectBytes = 64 << 10;
 // After an error response on a closing connection, how long the client's remaining bytes are
 // read and dropped, so that closing with unread data does not reset the connection before the
 // client has read the response.
@@ -38,7 +41,6 @@ class ParsedBody final : public RequestBody {
 
   Result<size_t> Read(char* out, size_t size) override {
     if (failed_) return S3Refusal("IncompleteBody", "the request body could not be read");
-    if (size == 0) return size_t{0};
     if (awaiting_continue()) {
       bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
       error_code error;
@@ -46,7 +48,7 @@ class ParsedBody final : public RequestBody {
       continue_sent_ = true;
       if (error) return Fail(error);
     }
-    while (!parser_.is_done()) {
+    while (!parser_.is_done() && size > 0) {
       parser_.get().body().data = out;
       parser_.get().body().size = size;
       error_code error;
@@ -99,24 +101,43 @@ HttpRequest ToHttpRequest(const Parser& parser, const std::string& peer_address)
 
 // Writes the response; false when the connection broke.
 bool WriteResponse(TimedSocket& socket, HttpResponse& response, bool head, bool keep_alive) {
-  bhttp::response<bhttp::empty_body> header{static_cast<bhttp::status>(response.status), 11};
-  for (const auto& [name, value] : response.headers)
-    header.insert(name, value);
   uint64_t length = response.object ? response.object_range.length : response.body.size();
   if (head && response.head_length) length = *response.head_length;
   bool no_body_allowed = response.status == 204 || response.status == 304 || response.status < 200;
-  if (!no_body_allowed) header.content_length(length);
-  header.keep_alive(keep_alive);
-
+  bool send_body = !head && !no_body_allowed;
+  auto prepare = [&](auto& message) {
+    for (const auto& [name, value] : response.headers)
+      message.insert(name, value);
+    if (!no_body_allowed) message.content_length(length);
+    message.keep_alive(keep_alive);
+  };
   error_code error;
-  bhttp::response_serializer<bhttp::empty_body> serializer{header};
-  bhttp::write_header(socket, serializer, error);
-  if (error) return false;
-  if (head || no_body_allowed) return true;
-  if (!response.object) {
-    boost::asio::write(socket, boost::asio::buffer(response.body), error);
+  if (response.object && send_body && response.object_range.length <= kInlineObjectBytes &&
+      response.object->fd() >= 0) {
+    // A small object goes out in the header's write: one system call, one packet.
+    const lake::ResolvedRange& range = response.object_range;
+    response.body.resize(range.length);
+    auto n = ReadAt(response.object->fd(), response.body.data(), range.length,
+                    response.object->offset() + range.offset, "object");
+    if (!n.ok() || *n != range.length) return false;
+    response.object.reset();
+  }
+  if (!response.object || !send_body) {
+    // Header and body in one write.
+    bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status), 11};
+    prepare(message);
+    if (send_body) message.body() = std::move(response.body);
+    bhttp::response_serializer<bhttp::string_body> serializer{message};
+    bhttp::write(socket, serializer, error);
     return !error;
   }
+  bhttp::response<bhttp::empty_body> header{static_cast<bhttp::status>(response.status), 11};
+  prepare(header);
+  bhttp::response_serializer<bhttp::empty_body> serializer{header};
+  socket.set_more_follows(true);
+  bhttp::write_header(socket, serializer, error);
+  socket.set_more_follows(false);
+  if (error) return false;
   lake::ObjectReader& object = *response.object;
   const lake::ResolvedRange& range = response.object_range;
   if (object.fd() >= 0) {
@@ -209,9 +230,10 @@ void ServeConnection(TimedSocket& socket, const std::string& peer_address,
 
     HttpRequest request = ToHttpRequest(parser, peer_address);
     const auto& message = parser.get();
-    bool expects_continue = message.version() >= 11 &&
-                            beast::iequals(message[bhttp::field::expect], "100-continue") &&
-                            request.has_body;
+    // Even an empty body gets its 100 Continue when read: botocore, which expects one with
+    // every upload, empty files included, misreads the next response on the connection without.
+    bool expects_continue =
+        message.version() >= 11 && beast::iequals(message[bhttp::field::expect], "100-continue");
     ParsedBody body(socket, buffer, parser, expects_continue);
     HttpResponse response = handler.Handle(request, body);
 

@@ -71,7 +71,7 @@ size_t TimedSocket::WriteVectors(IoVectors& vectors, boost::system::error_code& 
   message.msg_iovlen = static_cast<size_t>(vectors.count);
   for (;;) {
     // MSG_NOSIGNAL: a peer that went away is an error here, not a SIGPIPE for the process.
-    ssize_t n = ::sendmsg(fd_.get(), &message, MSG_NOSIGNAL);
+    ssize_t n = ::sendmsg(fd_.get(), &message, MSG_NOSIGNAL | (more_follows_ ? MSG_MORE : 0));
     if (n >= 0) return static_cast<size_t>(n);
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) {

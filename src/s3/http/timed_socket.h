@@ -79,6 +79,10 @@ class TimedSocket {
   // No more writes: the peer reads end of file after what was sent.
   void ShutdownWrite();
 
+  // While set, writes tell the kernel more data follows (MSG_MORE), so a response header and
+  // the file sent after it leave in full packets rather than a small one for the header.
+  void set_more_follows(bool more) { more_follows_ = more; }
+
  private:
   static constexpr int kMaxVectors = 16;
   struct IoVectors {
@@ -99,6 +103,7 @@ class TimedSocket {
   int stop_fd_;
   std::chrono::milliseconds progress_timeout_;
   Clock::time_point deadline_ = Clock::time_point::max();
+  bool more_follows_ = false;
 };
 
 }  // namespace sluice::s3::http
