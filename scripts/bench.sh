@@ -19,3 +19,7 @@ echo "== bench/sql"
 echo
 echo "== bench/e2e"
 python3 bench/e2e_bench.py --build "$build"
+echo
+echo "== bench/s3"
+# The S3 endpoint beside nginx (started by the benchmark); S3_BENCH_LARGE_MB sizes the large object.
+python3 bench/s3_bench.py --build "$build"
