@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "cli/data_dir.h"
 #include "sluice/common/status.h"
@@ -24,6 +25,9 @@ struct EngineRunArgs {
 };
 
 Status RunEngine(DataDir& dir, const EngineRunArgs& args);
+
+// The variable that gives `serve` and `up` their --listen default.
+inline constexpr std::string_view kListenVariable = "SLUICE_S3_LISTEN";
 
 // Whether an engine is running on `dir` now (another process holds its lock).
 Result<bool> EngineRunning(const DataDir& dir);

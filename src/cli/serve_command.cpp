@@ -102,9 +102,11 @@ Status RunEngine(DataDir& dir, const EngineRunArgs& args) {
     std::fflush(stdout);
   }
   if (args.announce) {
-    std::fprintf(stderr, "sluice: engine running on %s%s%s\n", dir.path().c_str(),
-                 s3_server ? (", S3 API on http://" + s3_server->address()).c_str() : "",
+    std::fprintf(stderr, "sluice: engine running on %s%s\n", dir.path().c_str(),
                  args.until_idle ? " until idle" : " (Ctrl-C to stop)");
+    if (s3_server) {
+      std::fprintf(stderr, "sluice: S3 API on http://%s\n", s3_server->address().c_str());
+    }
   }
   std::atomic<bool> stopping = false;
   std::thread cluster_thread([&] {

@@ -48,6 +48,7 @@ void RegisterUpCommand(CLI::App& app, Command& command) {
       "already running: apply the spec to it)");
   up->add_option("file", args.file, "The pipeline spec (YAML)")->required();
   up->add_option("--listen", args.listen, "Serve the S3 API on HOST:PORT (port 0 picks a free one)")
+      ->envname(std::string(kListenVariable))
       ->capture_default_str();
   OnChosen(up, command, args, &Up);
 }

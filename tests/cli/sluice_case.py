@@ -48,6 +48,9 @@ class SluiceCase(unittest.TestCase):
     def environment(env=None, unset=()):
         environment = {k: v for k, v in os.environ.items()
                        if k != "SLUICE_HOME" and k not in unset}
+        # Engines started by tests (`serve`, `up`) serve S3 on a free port, so that tests running
+        # side by side never contend for the default 127.0.0.1:9000.
+        environment["SLUICE_S3_LISTEN"] = "127.0.0.1:0"
         environment.update(env or {})
         return environment
 
