@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 
 #include "s3/http/connection.h"
@@ -171,6 +172,12 @@ void S3Server::AcceptLoop() {
 }
 
 void S3Server::Serve(UniqueFd client, std::string peer) {
+  // sendfile has no MSG_NOSIGNAL: a client that leaves mid-download must cost this thread an
+  // EPIPE, not the process a SIGPIPE. (A signal a thread blocks dies with the thread.)
+  sigset_t pipe;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
   {
     http::TimedSocket socket(std::move(client), stop_event_.get(), options_.progress_timeout);
     http::ConnectionLimits limits{options_.max_header_bytes, options_.header_timeout,

@@ -13,6 +13,7 @@
 
 #include <thread>
 
+#include "sluice/lake/byte_sources.h"
 #include "sluice/lake/local_object_store.h"
 #include "sluice/s3/sigv4_signer.h"
 #include "sluice/store/database.h"
@@ -225,6 +226,27 @@ TEST_F(ServerTest, StopEndsOpenConnections) {
   std::thread stopper([&] { server_->Stop(); });
   EXPECT_TRUE(ClosedByServer(fd));
   stopper.join();
+  ::close(fd);
+}
+
+TEST_F(ServerTest, AClientGoingAwayMidDownloadHarmsNothing) {
+  // Large enough for sendfile, which unlike send has no MSG_NOSIGNAL: the server must not take a
+  // SIGPIPE for a reader that left.
+  lake::StringByteSource big(std::string(32 << 20, 'x'));
+  ASSERT_TRUE(lake_->PutObject("lake", "big", big, {}).ok());
+  Start();
+  for (int i = 0; i < 3; ++i) {
+    int fd = Connect();
+    Send(fd, Signed("GET", "/lake/big"));
+    char some[1024];
+    ASSERT_GT(::recv(fd, some, sizeof some, 0), 0);
+    linger reset{1, 0};  // close with a reset, as a killed client would
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    ::close(fd);
+  }
+  int fd = Connect();
+  Send(fd, Signed("GET", "/lake/none"));
+  EXPECT_NE(ReadAll(fd, 1000ms).find("404"), std::string::npos);
   ::close(fd);
 }
 
