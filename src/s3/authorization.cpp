@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "s3/ascii.h"
 #include "s3/uri_encoding.h"
 #include "sluice/s3/s3_error.h"
 #include "sluice/s3/sigv4.h"
@@ -13,14 +14,6 @@ namespace {
 
 constexpr std::string_view kHeaderMalformed = "AuthorizationHeaderMalformed";
 constexpr std::string_view kQueryError = "AuthorizationQueryParametersError";
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-    text.remove_suffix(1);
-  return text;
-}
 
 std::vector<std::string_view> Split(std::string_view text, char separator) {
   std::vector<std::string_view> parts;
@@ -97,7 +90,7 @@ Result<int64_t> ParseExpires(std::string_view text) {
 }  // namespace
 
 Result<AuthorizationHeader> ParseAuthorization(std::string_view value) {
-  value = Trim(value);
+  value = TrimAscii(value);
   size_t space = value.find_first_of(" \t");
   std::string_view algorithm = value.substr(0, space);
   if (algorithm != kAlgorithm) {
@@ -107,7 +100,7 @@ Result<AuthorizationHeader> ParseAuthorization(std::string_view value) {
   std::map<std::string_view, std::string_view> fields;
   std::string_view rest = space == std::string_view::npos ? "" : value.substr(space);
   for (std::string_view part : Split(rest, ',')) {
-    part = Trim(part);
+    part = TrimAscii(part);
     size_t equals = part.find('=');
     std::string_view key = part.substr(0, equals);
     if (equals == std::string_view::npos ||

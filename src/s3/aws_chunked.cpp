@@ -21,14 +21,6 @@ Status Malformed(std::string message) {
   return S3Refusal("IncompleteBody", "aws-chunked body: " + std::move(message));
 }
 
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-    text.remove_suffix(1);
-  return text;
-}
-
 }  // namespace
 
 AwsChunkedDecoder::AwsChunkedDecoder(lake::ByteSource& encoded, std::optional<ChunkSigning> signing)
@@ -146,8 +138,8 @@ Status AwsChunkedDecoder::ReadTrailer() {
     if (total > kMaxTrailerBytes) return Malformed("the trailer is too long");
     size_t colon = line.find(':');
     if (colon == std::string::npos) return Malformed("a trailer line has no ':'");
-    std::string name = ToLowerAscii(Trim(std::string_view(line).substr(0, colon)));
-    std::string value(Trim(std::string_view(line).substr(colon + 1)));
+    std::string name = ToLowerAscii(TrimAscii(std::string_view(line).substr(0, colon)));
+    std::string value(TrimAscii(std::string_view(line).substr(colon + 1)));
     if (name == "x-amz-trailer-signature") {
       trailer_signature = value;
       continue;

@@ -1,7 +1,5 @@
 #include "s3/object_headers.h"
 
-#include <charconv>
-
 #include "s3/ascii.h"
 #include "s3/checksums.h"
 #include "s3/s3_call.h"
@@ -21,31 +19,19 @@ constexpr std::string_view kStoredHeaders[] = {"cache-control", "content-disposi
 // Content-Encoding without the aws-chunked transfer coding, which is not the object's.
 std::string WithoutAwsChunked(std::string_view encoding) {
   std::string kept;
-  while (!encoding.empty()) {
-    size_t comma = encoding.find(',');
-    std::string_view item = encoding.substr(0, comma);
-    while (!item.empty() && item.front() == ' ')
-      item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ')
-      item.remove_suffix(1);
-    if (!item.empty() && !EqualsIgnoreCaseAscii(item, "aws-chunked")) {
-      if (!kept.empty()) kept += ",";
-      kept += item;
-    }
-    if (comma == std::string_view::npos) break;
-    encoding.remove_prefix(comma + 1);
+  for (std::string_view item : SplitCommaList(encoding)) {
+    if (item.empty() || EqualsIgnoreCaseAscii(item, "aws-chunked")) continue;
+    if (!kept.empty()) kept += ",";
+    kept += item;
   }
   return kept;
 }
 
 // Whether any ETag in a comma-separated If-Match / If-None-Match list matches `etag`.
 bool EtagListMatches(std::string_view list, std::string_view etag) {
-  while (!list.empty()) {
-    size_t comma = list.find(',');
-    std::string candidate = UnquotedEtag(list.substr(0, comma));
+  for (std::string_view item : SplitCommaList(list)) {
+    std::string candidate = UnquotedEtag(item);
     if (candidate == "*" || candidate == etag) return true;
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
   }
   return false;
 }
@@ -53,13 +39,6 @@ bool EtagListMatches(std::string_view list, std::string_view etag) {
 // HTTP dates have whole seconds; Last-Modified is compared at that precision.
 int64_t Seconds(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-
-std::optional<uint64_t> ParseNumber(std::string_view text) {
-  uint64_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
 }
 
 }  // namespace
@@ -177,14 +156,14 @@ std::optional<lake::ByteRange> ParseRangeHeader(std::string_view value) {
   std::string_view first = spec.substr(0, dash);
   std::string_view last = spec.substr(dash + 1);
   if (first.empty()) {
-    auto suffix = ParseNumber(last);
+    auto suffix = ParseDecimal(last);
     if (!suffix) return std::nullopt;
     return lake::ByteRange::Suffix(*suffix);
   }
-  auto from = ParseNumber(first);
+  auto from = ParseDecimal(first);
   if (!from) return std::nullopt;
   if (last.empty()) return lake::ByteRange::From(*from);
-  auto to = ParseNumber(last);
+  auto to = ParseDecimal(last);
   if (!to || *to < *from) return std::nullopt;
   return lake::ByteRange::FromTo(*from, *to);
 }

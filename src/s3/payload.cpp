@@ -1,6 +1,6 @@
 #include "s3/payload.h"
 
-#include <charconv>
+#include <algorithm>
 
 #include "s3/ascii.h"
 #include "s3/aws_chunked.h"
@@ -19,28 +19,10 @@ bool IsHexSha256(std::string_view text) {
   return true;
 }
 
-std::optional<uint64_t> ParseLength(std::string_view text) {
-  uint64_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
-    return std::nullopt;
-  }
-  return value;
-}
-
 bool HasToken(std::string_view list, std::string_view token) {
-  while (!list.empty()) {
-    size_t comma = list.find(',');
-    std::string_view item = list.substr(0, comma);
-    while (!item.empty() && item.front() == ' ')
-      item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ')
-      item.remove_suffix(1);
-    if (EqualsIgnoreCaseAscii(item, token)) return true;
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return false;
+  auto items = SplitCommaList(list);
+  return std::any_of(items.begin(), items.end(),
+                     [&](std::string_view item) { return EqualsIgnoreCaseAscii(item, token); });
 }
 
 }  // namespace
@@ -59,7 +41,7 @@ Result<std::unique_ptr<Payload>> Payload::Open(const http::HttpRequest& request,
   if (chunked) {
     auto decoded = request.HeaderValue("x-amz-decoded-content-length");
     if (decoded) {
-      payload->declared_size_ = ParseLength(*decoded);
+      payload->declared_size_ = ParseDecimal(*decoded);
       if (!payload->declared_size_) {
         return S3Refusal("InvalidArgument", "x-amz-decoded-content-length is not a number");
       }

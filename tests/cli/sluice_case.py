@@ -149,22 +149,30 @@ class SluiceCase(unittest.TestCase):
             time.sleep(self.POLL_SECONDS)
 
 
-def main(script):
-    """Takes --sluice PATH (or SLUICE_BIN) out of the arguments and runs the script's tests."""
-    global SLUICE
+def take_sluice_argument(script):
+    """Takes --sluice PATH (or SLUICE_BIN) out of the command line: returns the binary's absolute
+    path and the arguments left for unittest. Exits with a usage message when there is none."""
+    sluice = None
     argv = sys.argv[:1]
     args = iter(sys.argv[1:])
     for arg in args:
         if arg == "--sluice":
-            SLUICE = next(args, None)
+            sluice = next(args, None)
         elif arg.startswith("--sluice="):
-            SLUICE = arg[len("--sluice="):]
+            sluice = arg[len("--sluice="):]
         else:
             argv.append(arg)
-    SLUICE = SLUICE or os.environ.get("SLUICE_BIN")
-    if not SLUICE:
+    sluice = sluice or os.environ.get("SLUICE_BIN")
+    if not sluice:
         sys.exit("usage: {} --sluice PATH [unittest options] (or set SLUICE_BIN)".format(script))
-    SLUICE = os.path.abspath(SLUICE)
-    if not os.access(SLUICE, os.X_OK):
-        sys.exit("{}: {} is not an executable".format(script, SLUICE))
+    sluice = os.path.abspath(sluice)
+    if not os.access(sluice, os.X_OK):
+        sys.exit("{}: {} is not an executable".format(script, sluice))
+    return sluice, argv
+
+
+def main(script):
+    """Takes --sluice PATH (or SLUICE_BIN) out of the arguments and runs the script's tests."""
+    global SLUICE
+    SLUICE, argv = take_sluice_argument(script)
     unittest.main(module="__main__", argv=argv)

@@ -23,6 +23,10 @@ import tempfile
 import time
 import unittest
 
+# The CLI tests' base module, for its command-line handling (--sluice PATH).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "cli"))
+import sluice_case  # noqa: E402
+
 SLUICE = None  # absolute path of the binary under test, set by main()
 CLIENT_TIMEOUT_SECONDS = 120  # only a guard against hangs; no test asserts how long anything takes
 START_TIMEOUT_SECONDS = 60    # how long the server may take to print its address
@@ -343,19 +347,5 @@ def sample_tree(big_file_size=0):
 def main(script):
     """Takes --sluice PATH (or SLUICE_BIN) out of the arguments and runs the script's tests."""
     global SLUICE
-    argv = sys.argv[:1]
-    args = iter(sys.argv[1:])
-    for arg in args:
-        if arg == "--sluice":
-            SLUICE = next(args, None)
-        elif arg.startswith("--sluice="):
-            SLUICE = arg[len("--sluice="):]
-        else:
-            argv.append(arg)
-    SLUICE = SLUICE or os.environ.get("SLUICE_BIN")
-    if not SLUICE:
-        sys.exit("usage: {} --sluice PATH [unittest options] (or set SLUICE_BIN)".format(script))
-    SLUICE = os.path.abspath(SLUICE)
-    if not os.access(SLUICE, os.X_OK):
-        sys.exit("{}: {} is not an executable".format(script, SLUICE))
+    SLUICE, argv = sluice_case.take_sluice_argument(script)
     unittest.main(module="__main__", argv=argv)

@@ -13,11 +13,8 @@
 
 #include <thread>
 
-#include "sluice/lake/byte_sources.h"
-#include "sluice/lake/local_object_store.h"
+#include "lake/lake_fixture.h"
 #include "sluice/s3/sigv4_signer.h"
-#include "sluice/store/database.h"
-#include "support/temp_dir.h"
 
 namespace sluice::s3 {
 namespace {
@@ -27,15 +24,12 @@ using namespace std::chrono_literals;
 constexpr char kAccessKey[] = "SKTESTTESTTESTTEST01";
 constexpr char kSecret[] = "test-secret-test-secret-test-secret-0000";
 
-class ServerTest : public ::testing::Test {
+// The lake the server serves is the lake tests' own (a fresh folder, a manual clock for it);
+// requests are signed on the system clock, which the server checks them against.
+class ServerTest : public lake::LakeTest {
  protected:
   void SetUp() override {
-    auto db = store::Database::Open(dir_ / "state.db");
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(db).value();
-    auto lake = lake::LocalObjectStore::Open(*db_, dir_ / "lake");
-    ASSERT_TRUE(lake.ok()) << lake.status().ToString();
-    lake_ = std::move(lake).value();
+    LakeTest::SetUp();
     ASSERT_TRUE(lake_->CreateBucket("lake").ok());
   }
 
@@ -115,9 +109,6 @@ class ServerTest : public ::testing::Test {
     return count;
   }
 
-  sluice::testing::TempDir dir_;
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<lake::LocalObjectStore> lake_;
   std::unique_ptr<S3Server> server_;
 };
 
