@@ -169,6 +169,7 @@ void RegisterServeCommand(CLI::App& app, Command& command) {
       ->add_option("--listen", args.listen,
                    "Serve the S3 API on HOST:PORT (port 0 picks a free one; the address bound "
                    "is the first line of output)")
+      ->envname(std::string(kListenVariable))
       ->capture_default_str();
   serve->callback([&] { command.run = [](DataDir& d) { return Serve(d, args); }; });
 }

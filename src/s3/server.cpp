@@ -80,7 +80,8 @@ Result<UniqueFd> Listen(const HostPort& where, std::string& bound) {
   hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
   addrinfo* found = nullptr;
   if (int rc = ::getaddrinfo(where.host.c_str(), where.port.c_str(), &hints, &found); rc != 0) {
-    return Status::InvalidArgument("cannot listen on " + where.host + ": " + gai_strerror(rc));
+    return Status::InvalidArgument("cannot listen on " + where.host + ":" + where.port + ": " +
+                                   gai_strerror(rc));
   }
   std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owned(found, ::freeaddrinfo);
   std::string last_error = "no address";

@@ -15,6 +15,7 @@ import json
 import os
 import pathlib
 import re
+import socket
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
@@ -1090,6 +1091,39 @@ class CredentialsTest(SluiceCase):
 
         os.chmod(path, 0o644)
         self.assertIn("chmod 600", self.fails(None, "credentials"))
+
+
+class ListenAddressTest(SluiceCase):
+    """Where `serve` and `up` serve S3: --listen, else $SLUICE_S3_LISTEN, else 127.0.0.1:9000."""
+
+    def occupied_address(self):
+        """A loopback address some other socket listens on, held until the test ends."""
+        holder = socket.socket()
+        self.addCleanup(holder.close)
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        return "127.0.0.1:{}".format(holder.getsockname()[1])
+
+    def test_the_variable_sets_where_serve_and_up_listen(self):
+        taken = self.occupied_address()
+        environment = {"SLUICE_S3_LISTEN": taken}
+        line = self.fails(None, "serve", "--until-idle", env=environment)
+        self.assertIn("cannot listen on {}".format(taken), line)
+        spec = self.write("spec.yaml", "name: listen\nbuckets: [raw]\n")
+        line = self.fails(None, "up", spec, env=environment)
+        self.assertIn("cannot listen on {}".format(taken), line)
+
+    def test_the_option_wins_over_the_variable(self):
+        process = self.run_sluice("serve", "--until-idle", "--listen", "127.0.0.1:0",
+                                  env={"SLUICE_S3_LISTEN": self.occupied_address()})
+        self.assertEqual(process.returncode, 0, self.describe(process))
+        self.assertRegex(process.stdout.decode(), r"^127\.0\.0\.1:\d+\n")
+
+    def test_an_address_that_is_not_host_and_port_is_refused(self):
+        for address in ("9000", "127.0.0.1:", "127.0.0.1:70000", "nonsense:80"):
+            with self.subTest(address=address):
+                line = self.fails(None, "serve", "--until-idle", "--listen", address)
+                self.assertIn(address, line)
 
 
 if __name__ == "__main__":
