@@ -1,9 +1,8 @@
 #include "actions/put_events_action.h"
 
-#include <openssl/evp.h>
-
 #include "sluice/bus/put_events.h"
 #include "sluice/common/hex.h"
+#include "sluice/common/sha256.h"
 #include "sluice/store/event_log.h"
 
 namespace sluice::actions {
@@ -12,12 +11,10 @@ namespace {
 // A UUID derived from the delivery key, so that a retried delivery makes the same event id and
 // the log's unique index turns the second append into a no-op.
 std::string EventIdFor(std::string_view delivery_key) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(delivery_key.data(), delivery_key.size(), digest, &length, EVP_sha256(), nullptr);
-  digest[6] = (digest[6] & 0x0f) | 0x50;  // version 5 style: name-based
-  digest[8] = (digest[8] & 0x3f) | 0x80;
-  std::string h = ToHex({reinterpret_cast<const char*>(digest), 16});
+  std::string digest = Sha256Binary(delivery_key);
+  digest[6] = static_cast<char>((digest[6] & 0x0f) | 0x50);  // version 5 style: name-based
+  digest[8] = static_cast<char>((digest[8] & 0x3f) | 0x80);
+  std::string h = ToHex(std::string_view(digest).substr(0, 16));
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
          "-" + h.substr(20);
 }

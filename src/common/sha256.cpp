@@ -1,46 +1,46 @@
 #include "sluice/common/sha256.h"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <stdexcept>
 
+#include "common/openssl_algorithms.h"
 #include "sluice/common/hex.h"
 
 namespace sluice {
+namespace {
 
-struct Sha256::Context {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  ~Context() { EVP_MD_CTX_free(ctx); }
+// One context per thread, reused: the one-shot functions run on every signed request.
+struct ThreadContexts {
+  EVP_MD_CTX* digest = EVP_MD_CTX_new();
+  EVP_MAC_CTX* hmac = EVP_MAC_CTX_new(FetchedHmac());
+  ~ThreadContexts() {
+    EVP_MD_CTX_free(digest);
+    EVP_MAC_CTX_free(hmac);
+  }
 };
 
-Sha256::Sha256() : context_(std::make_unique<Context>()) {
-  if (context_->ctx == nullptr || EVP_DigestInit_ex(context_->ctx, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("OpenSSL: cannot initialise SHA-256");
+ThreadContexts& Contexts() {
+  thread_local ThreadContexts contexts;
+  if (contexts.digest == nullptr || contexts.hmac == nullptr) {
+    throw std::runtime_error("OpenSSL: cannot allocate a digest context");
   }
+  return contexts;
 }
 
-Sha256::~Sha256() = default;
-
-void Sha256::Update(const void* data, size_t size) {
-  EVP_DigestUpdate(context_->ctx, data, size);
-}
-
-std::string Sha256::FinishBinary() {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(context_->ctx, digest, &length);
-  return std::string(reinterpret_cast<char*>(digest), length);
-}
-
-std::string Sha256::FinishHex() {
-  return ToHex(FinishBinary());
-}
+}  // namespace
 
 std::string Sha256Binary(std::string_view data) {
-  Sha256 sha;
-  sha.Update(data);
-  return sha.FinishBinary();
+  EVP_MD_CTX* ctx = Contexts().digest;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_DigestInit_ex(ctx, FetchedDigest(DigestAlgorithm::kSha256), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx, digest, &length) != 1) {
+    throw std::runtime_error("OpenSSL: SHA-256 failed");
+  }
+  return std::string(reinterpret_cast<char*>(digest), length);
 }
 
 std::string Sha256Hex(std::string_view data) {
@@ -48,12 +48,16 @@ std::string Sha256Hex(std::string_view data) {
 }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
-  // HMAC() is OpenSSL 3's one-shot, not deprecated (unlike HMAC_CTX).
+  EVP_MAC_CTX* ctx = Contexts().hmac;
+  char digest_name[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                         OSSL_PARAM_construct_end()};
   unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac,
-           &length) == nullptr) {
+  size_t length = 0;
+  if (EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), params) !=
+          1 ||
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+      EVP_MAC_final(ctx, mac, &length, sizeof mac) != 1) {
     throw std::runtime_error("OpenSSL: HMAC-SHA256 failed");
   }
   return std::string(reinterpret_cast<char*>(mac), length);

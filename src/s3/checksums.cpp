@@ -55,11 +55,6 @@ constexpr NamedAlgorithm kAlgorithms[] = {
 
 }  // namespace
 
-struct Checksum::Digest {
-  EVP_MD_CTX* context = EVP_MD_CTX_new();
-  ~Digest() { EVP_MD_CTX_free(context); }
-};
-
 std::optional<ChecksumAlgorithm> ChecksumAlgorithmNamed(std::string_view name) {
   for (const auto& named : kAlgorithms) {
     if (EqualsIgnoreCaseAscii(named.name, name)) return named.algorithm;
@@ -96,9 +91,9 @@ Checksum::Checksum(ChecksumAlgorithm algorithm) : algorithm_(algorithm) {
       break;
     case ChecksumAlgorithm::kSha1:
     case ChecksumAlgorithm::kSha256:
-      digest_ = std::make_unique<Digest>();
-      EVP_DigestInit_ex(digest_->context,
-                        algorithm == ChecksumAlgorithm::kSha1 ? EVP_sha1() : EVP_sha256(), nullptr);
+      digest_ = std::make_unique<Digest>(algorithm == ChecksumAlgorithm::kSha1
+                                             ? DigestAlgorithm::kSha1
+                                             : DigestAlgorithm::kSha256);
       break;
   }
 }
@@ -124,7 +119,7 @@ void Checksum::Update(const char* data, size_t size) {
       break;
     case ChecksumAlgorithm::kSha1:
     case ChecksumAlgorithm::kSha256:
-      EVP_DigestUpdate(digest_->context, data, size);
+      digest_->Update(data, size);
       break;
   }
 }
@@ -138,12 +133,8 @@ std::string Checksum::FinishBase64() {
     case ChecksumAlgorithm::kCrc64Nvme:
       return Base64Encode(BigEndian(~crc_, 8));
     case ChecksumAlgorithm::kSha1:
-    case ChecksumAlgorithm::kSha256: {
-      unsigned char digest[EVP_MAX_MD_SIZE];
-      unsigned int length = 0;
-      EVP_DigestFinal_ex(digest_->context, digest, &length);
-      return Base64Encode(std::string_view(reinterpret_cast<char*>(digest), length));
-    }
+    case ChecksumAlgorithm::kSha256:
+      return Base64Encode(digest_->FinishBinary());
   }
   return "";
 }

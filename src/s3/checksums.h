@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "sluice/common/digest.h"
+
 namespace sluice::s3 {
 
 enum class ChecksumAlgorithm { kCrc32, kCrc32c, kCrc64Nvme, kSha1, kSha256 };
@@ -37,10 +39,9 @@ class Checksum {
   std::string FinishBase64();
 
  private:
-  struct Digest;  // SHA-1 / SHA-256 state
   ChecksumAlgorithm algorithm_;
   uint64_t crc_ = 0;
-  std::unique_ptr<Digest> digest_;
+  std::unique_ptr<Digest> digest_;  // SHA-1 / SHA-256
 };
 
 std::string Base64Encode(std::string_view bytes);
