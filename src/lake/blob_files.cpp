@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <vector>
 
 #include "sluice/common/hex.h"
@@ -111,18 +112,31 @@ void PendingBlob::MarkCommitted() {
 
 BlobFiles::BlobFiles(std::filesystem::path root) : root_(std::move(root)) {}
 
-Status BlobFiles::Init() const {
+Status BlobFiles::Init() {
   SLUICE_RETURN_IF_ERROR(CreateDirectories(root_ / "tmp"));
   // All 256 shards exist from the start, so a put never has to create and sync a folder.
   for (int shard = 0; shard < 256; ++shard) {
     SLUICE_RETURN_IF_ERROR(
         CreateDirectories(root_ / "objects" / ToHex(std::string(1, char(shard)))));
   }
+  SLUICE_ASSIGN_OR_RETURN(objects_dir_, OpenFile(root_ / "objects", O_RDONLY | O_DIRECTORY));
   return Status::Ok();
 }
 
 std::filesystem::path BlobFiles::PathOf(std::string_view id) const {
   return root_ / "objects" / std::string(id.substr(0, 2)) / std::string(id);
+}
+
+UniqueFd BlobFiles::OpenForRead(std::string_view id) const {
+  if (!objects_dir_.valid()) return UniqueFd(::open(PathOf(id).c_str(), O_RDONLY | O_CLOEXEC));
+  char relative[128];
+  int n = std::snprintf(relative, sizeof relative, "%.2s/%.*s", id.data(),
+                        static_cast<int>(id.size()), id.data());
+  if (n < 0 || static_cast<size_t>(n) >= sizeof relative) {
+    errno = ENAMETOOLONG;
+    return UniqueFd();
+  }
+  return UniqueFd(::openat(objects_dir_.get(), relative, O_RDONLY | O_CLOEXEC));
 }
 
 std::filesystem::path BlobFiles::TempPathOf(std::string_view id) const {

@@ -59,8 +59,11 @@ class BlobFiles {
   explicit BlobFiles(std::filesystem::path root);
 
   // Creates the folders.
-  Status Init() const;
+  Status Init();
   std::filesystem::path PathOf(std::string_view id) const;
+  // Opens a published blob to read it (errno is left as open() set it on failure). Relative to
+  // the objects folder, opened once by Init: a GET looks up two names, not the whole path.
+  UniqueFd OpenForRead(std::string_view id) const;
   std::filesystem::path TempPathOf(std::string_view id) const;
 
   // Starts a new blob.
@@ -76,6 +79,7 @@ class BlobFiles {
  private:
   friend class PendingBlob;
   std::filesystem::path root_;
+  UniqueFd objects_dir_;
 };
 
 }  // namespace sluice::lake

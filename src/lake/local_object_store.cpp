@@ -273,11 +273,12 @@ Result<std::unique_ptr<ObjectReader>> LocalObjectStore::GetObject(
       }
       return Status::Ok();
     }));
-    std::filesystem::path path = blobs_->PathOf(row->blob_id);
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    UniqueFd fd = blobs_->OpenForRead(row->blob_id);
     if (!fd.valid()) {
       if (errno == ENOENT && attempt < kOpenAttempts) continue;
-      return ErrnoStatus(DescribeObject(bucket, key) + ": cannot open " + path.string(), errno);
+      return ErrnoStatus(
+          DescribeObject(bucket, key) + ": cannot open " + blobs_->PathOf(row->blob_id).string(),
+          errno);
     }
     SLUICE_ASSIGN_OR_RETURN(ResolvedRange resolved, ResolveRange(range, row->info));
     return std::unique_ptr<ObjectReader>(std::make_unique<LocalObjectReader>(

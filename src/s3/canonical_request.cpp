@@ -98,6 +98,12 @@ std::string CanonicalHeaders(const std::vector<Header>& headers,
 std::string CanonicalRequest(const SigningRequest& request,
                              const std::vector<std::string>& signed_headers, UriRules rules,
                              AuthLocation location) {
+  return CanonicalRequest(request, signed_headers, rules, location, request.payload_hash);
+}
+
+std::string CanonicalRequest(const SigningRequest& request,
+                             const std::vector<std::string>& signed_headers, UriRules rules,
+                             AuthLocation location, std::string_view payload_hash) {
   std::string out = request.method;
   out += '\n';
   out += CanonicalUri(request.path, rules);
@@ -108,7 +114,7 @@ std::string CanonicalRequest(const SigningRequest& request,
   out += '\n';
   out += JoinSignedHeaders(SortedSignedHeaders(signed_headers));
   out += '\n';
-  out += request.payload_hash;
+  out += payload_hash;
   return out;
 }
 

@@ -95,7 +95,7 @@ Result<WriteConditions> ReadWriteConditions(const http::HttpRequest& request) {
 
 void AddObjectHeaders(const lake::ObjectInfo& info, const http::HttpRequest& request,
                       bool with_checksum, http::HttpResponse& response) {
-  Query query = Query::Parse(request.raw_query);
+  Query query = Query::Parse(request.query);
   auto value_of = [&](std::string_view header, const std::string& stored) {
     std::string override_name = "response-" + std::string(header);
     return query.Has(override_name) ? query.Get(override_name) : stored;

@@ -78,7 +78,7 @@ S3Error DescribeFailure(const Status& status, const RequestTarget* target,
   S3Error error = S3ErrorOf(status);
   error.request_id = request_id;
   if (error.code == "InternalError") {
-    spdlog::error("s3: {} {}: {}", request.method, request.raw_path, status.ToString());
+    spdlog::error("s3: {} {}: {}", request.method, request.path, status.ToString());
     error.message = "We encountered an internal error: " + status.message();
   }
   if (target != nullptr && (error.code == "NoSuchKey" || !target->key.empty())) {
@@ -89,7 +89,7 @@ S3Error DescribeFailure(const Status& status, const RequestTarget* target,
     error.bucket = target->bucket;
     error.key.clear();
   }
-  if (error.key.empty() && error.bucket.empty()) error.resource = request.raw_path;
+  if (error.key.empty() && error.bucket.empty()) error.resource = request.path;
   return error;
 }
 
@@ -136,18 +136,17 @@ http::HttpResponse S3Service::Answer(http::HttpRequest& request, http::RequestBo
     return ErrorResponse(DescribeFailure(status, target, request, request_id), head);
   };
   Result<RequestTarget> target = ParseRequestTarget(request.HeaderValue("host").value_or(""),
-                                                    request.raw_path, options_.base_domains);
+                                                    request.path, options_.base_domains);
   if (!target.ok()) return fail(target.status(), nullptr);
-  OperationInput input{request.method, &*target, request.raw_query,
+  OperationInput input{request.method, &*target, request.query,
                        request.HeaderValue("x-amz-copy-source").has_value()};
   Result<Operation> operation = IdentifyOperation(input);
   if (!operation.ok()) return fail(operation.status(), &*target);
 
-  SigningRequest signing{request.method, request.raw_path, request.raw_query, request.headers, ""};
-  Result<VerifiedRequest> auth = verifier_.Verify(signing, options_.clock->Now());
+  Result<VerifiedRequest> auth = verifier_.Verify(request, options_.clock->Now());
   if (!auth.ok()) return fail(auth.status(), &*target);
 
-  Query query = Query::Parse(request.raw_query);
+  Query query = Query::Parse(request.query);
   S3Call call{request, body, *target, *operation, *auth, query, request_id, lake_, options_};
   HandlerResult result = Dispatch(call);
   if (!result.ok()) return fail(result.status(), &*target);

@@ -92,18 +92,11 @@ Result<VerifiedRequest> CheckSignature(const SigningRequest& request,
                                        const Credential& credential, std::string_view secret,
                                        std::string_view provided_signature,
                                        VerifiedRequest verified) {
-  const SigningRequest* signed_request = &request;
-  SigningRequest with_hash;
-  if (request.payload_hash != verified.payload_hash) {
-    with_hash = request;
-    with_hash.payload_hash = verified.payload_hash;
-    signed_request = &with_hash;
-  }
   verified.access_key = credential.access_key;
   verified.scope = credential.Scope();
   verified.signing_key = CachedSigningKey(secret, credential);
-  std::string canonical =
-      CanonicalRequest(*signed_request, signed_headers, UriRules::kS3, verified.location);
+  std::string canonical = CanonicalRequest(request, signed_headers, UriRules::kS3,
+                                           verified.location, verified.payload_hash);
   verified.seed_signature =
       Signature(verified.signing_key, StringToSign(verified.amz_date, verified.scope, canonical));
   if (provided_signature.size() != verified.seed_signature.size() ||

@@ -37,7 +37,7 @@ Connection::~Connection() {
 }
 
 Result<sqlite3_stmt*> Connection::Prepare(std::string_view sql) {
-  auto it = statements_.find(std::string(sql));
+  auto it = statements_.find(sql);
   if (it != statements_.end()) {
     sqlite3_reset(it->second);
     sqlite3_clear_bindings(it->second);

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,7 +38,12 @@ class Connection {
 
   sqlite3* db_;
   std::filesystem::path path_;  // for error messages
-  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  // Looked up by string_view without building a string: this runs for every statement.
+  struct SqlHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> statements_;
 };
 
 }  // namespace sluice::store

@@ -89,6 +89,10 @@ std::string CanonicalHeaders(const std::vector<Header>& headers,
 std::string CanonicalRequest(const SigningRequest& request,
                              const std::vector<std::string>& signed_headers, UriRules rules,
                              AuthLocation location = AuthLocation::kHeader);
+// The same with `payload_hash` in place of request.payload_hash.
+std::string CanonicalRequest(const SigningRequest& request,
+                             const std::vector<std::string>& signed_headers, UriRules rules,
+                             AuthLocation location, std::string_view payload_hash);
 
 // ---- Signing ---------------------------------------------------------------------------------
 

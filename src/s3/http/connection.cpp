@@ -87,9 +87,8 @@ HttpRequest ToHttpRequest(const Parser& parser, const std::string& peer_address)
   request.method = std::string(message.method_string());
   std::string_view target = message.target();
   size_t question = target.find('?');
-  request.raw_path = std::string(target.substr(0, question));
-  if (question != std::string_view::npos)
-    request.raw_query = std::string(target.substr(question + 1));
+  request.path = std::string(target.substr(0, question));
+  if (question != std::string_view::npos) request.query = std::string(target.substr(question + 1));
   for (const auto& field : message) {
     request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   }

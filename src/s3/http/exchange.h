@@ -15,12 +15,12 @@
 
 namespace sluice::s3::http {
 
-struct HttpRequest {
-  std::string method;           // as sent: "GET", "PUT", ...
-  std::string raw_path;         // the target's path, as on the wire (still percent-encoded)
-  std::string raw_query;        // the target's query, without '?'
-  std::vector<Header> headers;  // as received: names in any case, in arrival order
-  std::string peer_address;     // the client's IP address
+// The request line and headers are the part a signature covers (SigningRequest: `method`,
+// `path` as on the wire, still percent-encoded, `query` without '?', `headers` as received, names
+// in any case, in arrival order), so the request is verified as it is, without a copy.
+// `payload_hash` stays empty: the verifier reads x-amz-content-sha256 itself.
+struct HttpRequest : SigningRequest {
+  std::string peer_address;  // the client's IP address
   // Whether a body follows the header (Content-Length above 0, or chunked), and its length when
   // the header states it.
   bool has_body = false;
