@@ -194,9 +194,12 @@ Status CredentialStore::Remove(std::string_view access_key_id) {
 namespace {
 
 // What LiveSecretLookup shares between the threads that call it: the keys as the file held
-// them when last read, reread when a stat shows the file replaced.
+// them when last read, reread when a stat shows the file replaced. The stat runs on every request,
+// so it is relative to the file's folder, held open: one name to look up, not the whole path.
 struct LiveKeys {
   std::filesystem::path file;
+  UniqueFd folder;
+  std::string name;
   std::shared_mutex mutex;
   struct timespec modified {};  // guarded by mutex
   ino_t inode = 0;              // guarded by mutex
@@ -204,7 +207,8 @@ struct LiveKeys {
 
   std::optional<std::string> SecretFor(std::string_view access_key) {
     struct stat st {};
-    bool readable = ::stat(file.c_str(), &st) == 0;
+    bool readable = folder.valid() ? ::fstatat(folder.get(), name.c_str(), &st, 0) == 0
+                                   : ::stat(file.c_str(), &st) == 0;
     {
       std::shared_lock lock(mutex);
       if (!readable || SameFile(st)) return Find(access_key);
@@ -240,6 +244,9 @@ struct LiveKeys {
 SecretLookup LiveSecretLookup(std::filesystem::path file) {
   auto live = std::make_shared<LiveKeys>();
   live->file = std::move(file);
+  std::filesystem::path parent = live->file.has_parent_path() ? live->file.parent_path() : ".";
+  live->folder = UniqueFd(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  live->name = live->file.filename().string();
   return [live](std::string_view access_key) { return live->SecretFor(access_key); };
 }
 

@@ -11,23 +11,6 @@
 namespace sluice::s3 {
 namespace {
 
-// The signing key of `credential` signed with `secret`. Deriving it takes four HMACs; a client
-// signs every request of a day with the same one, so each thread keeps the last it derived.
-std::string CachedSigningKey(std::string_view secret, const Credential& credential) {
-  struct Entry {
-    std::string secret;
-    std::string scope;
-    std::string key;
-  };
-  thread_local Entry last;
-  std::string scope = credential.Scope();
-  if (last.key.empty() || last.secret != secret || last.scope != scope) {
-    last = {std::string(secret), std::move(scope),
-            SigningKey(secret, credential.date, credential.region, credential.service)};
-  }
-  return last.key;
-}
-
 constexpr std::string_view kHeaderMalformed = "AuthorizationHeaderMalformed";
 constexpr std::string_view kQueryError = "AuthorizationQueryParametersError";
 
@@ -94,7 +77,7 @@ Result<VerifiedRequest> CheckSignature(const SigningRequest& request,
                                        VerifiedRequest verified) {
   verified.access_key = credential.access_key;
   verified.scope = credential.Scope();
-  verified.signing_key = CachedSigningKey(secret, credential);
+  verified.signing_key = SigningKey(secret, credential.date, credential.region, credential.service);
   std::string canonical = CanonicalRequest(request, signed_headers, UriRules::kS3,
                                            verified.location, verified.payload_hash);
   verified.seed_signature =
