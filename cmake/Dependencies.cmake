@@ -18,6 +18,10 @@ find_package(PostgreSQL REQUIRED)
 # documents S3 requests carry.
 find_package(Boost 1.81 REQUIRED)
 find_package(pugixml REQUIRED)
+# libzip unpacks functions' code packages (zip files, as Lambda takes them). Through pkg-config:
+# Debian's CMake config for it also wants the zipcmp/zipmerge/ziptool programs installed.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip>=1.7)
 
 set(SLUICE_DUCKDB_DIR "${PROJECT_SOURCE_DIR}/third_party/duckdb")
 if(NOT EXISTS "${SLUICE_DUCKDB_DIR}/lib/libduckdb.so" OR NOT EXISTS "${SLUICE_DUCKDB_DIR}/include/duckdb.h")

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "sluice/common/base64.h"
 #include "sluice/common/digest.h"
 
 namespace sluice::s3 {
@@ -43,9 +44,5 @@ class Checksum {
   uint64_t crc_ = 0;
   std::unique_ptr<Digest> digest_;  // SHA-1 / SHA-256
 };
-
-std::string Base64Encode(std::string_view bytes);
-// Strict: padding required, no whitespace; nullopt for anything else.
-std::optional<std::string> Base64Decode(std::string_view text);
 
 }  // namespace sluice::s3

@@ -233,6 +233,17 @@ CREATE TABLE multipart_parts (
 -- Crash recovery asks whether a leftover blob file is a committed part.
 CREATE INDEX multipart_parts_by_blob ON multipart_parts(blob_id);
 )sql"},
+    {8, "functions: user code run through the Lambda Runtime API", R"sql(
+CREATE TABLE functions (
+  name             TEXT PRIMARY KEY,
+  config           TEXT NOT NULL,     -- JSON in Lambda's field names (function_config.h)
+  code_sha256      TEXT NOT NULL,     -- base64, as Lambda's CodeSha256
+  code_size        INTEGER NOT NULL,
+  code_folder      TEXT NOT NULL,     -- the unpacked code, under the data dir's functions/
+  revision_id      TEXT NOT NULL,
+  last_modified_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace
