@@ -51,6 +51,7 @@ int Main(int argc, char** argv) {
   RegisterTransferCommands(app, command);
   RegisterEventsCommands(app, command);
   RegisterRulesCommands(app, command);
+  RegisterFunctionsCommands(app, command);
   RegisterServeCommand(app, command);
   RegisterClustersCommands(app, command);
   RegisterStepsCommands(app, command);

@@ -261,6 +261,13 @@ Result<DeployedCode> DeployCode(const fs::path& functions_root, std::string_view
 }
 
 Status RemoveCode(const fs::path& functions_root, std::string_view folder) {
+  fs::path relative(folder);
+  bool inside = !folder.empty() && relative.is_relative();
+  for (const fs::path& part : relative) {
+    if (part == ".." || part == ".") inside = false;
+  }
+  if (!inside)
+    return Status::Internal("not a deployed code folder: \"" + std::string(folder) + "\"");
   std::error_code error;
   fs::remove_all(functions_root / folder, error);
   if (error)
