@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "s3/http/exchange.h"
+#include "sluice/http/exchange.h"
 #include "sluice/lake/object_store.h"
 
 namespace sluice::s3 {

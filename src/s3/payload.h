@@ -15,7 +15,7 @@
 #include <optional>
 
 #include "s3/checksums.h"
-#include "s3/http/exchange.h"
+#include "sluice/http/exchange.h"
 #include "sluice/common/sha256.h"
 #include "sluice/s3/sigv4_verifier.h"
 

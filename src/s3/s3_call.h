@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "s3/http/exchange.h"
+#include "sluice/http/exchange.h"
 #include "s3/uri_encoding.h"
 #include "sluice/common/aws_identity.h"
 #include "sluice/common/clock.h"

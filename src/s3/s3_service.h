@@ -4,7 +4,7 @@
 // connection threads share one.
 #pragma once
 
-#include "s3/http/connection.h"
+#include "sluice/http/connection.h"
 #include "s3/s3_call.h"
 #include "sluice/s3/s3_error.h"
 

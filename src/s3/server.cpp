@@ -1,192 +1,82 @@
 #include "sluice/s3/server.h"
 
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <vector>
 
-#include <cerrno>
-#include <csignal>
-#include <cstring>
-
-#include "s3/http/connection.h"
 #include "s3/s3_service.h"
 
 namespace sluice::s3 {
-namespace {
 
-constexpr int kListenBacklog = 1024;
+// Sends each request to the handler of the service its signature is scoped to.
+class ServiceRouter final : public http::RequestHandler {
+ public:
+  ServiceRouter(S3Service& s3, std::map<std::string, http::RequestHandler*> services)
+      : s3_(s3), services_(std::move(services)) {}
 
-// The answer to a connection over the limit, sent before closing it. SDKs retry SlowDown.
-std::string BusyResponse() {
-  const std::string body =
-      "<Error><Code>SlowDown</Code><Message>Too many connections; retry later.</Message></Error>";
-  return "HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-}
+  http::HttpResponse Handle(http::HttpRequest& request, http::RequestBody& body) override {
+    if (!services_.empty()) {
+      auto found = services_.find(SignedService(request));
+      if (found != services_.end()) return found->second->Handle(request, body);
+    }
+    return s3_.Handle(request, body);
+  }
 
-struct HostPort {
-  std::string host;
-  std::string port;
+  http::HttpResponse Reject(std::string_view aws_code, std::string message) override {
+    return s3_.Reject(aws_code, std::move(message));
+  }
+
+ private:
+  // The service of the request's credential scope ("AK/20240101/us-east-1/lambda/aws4_request"),
+  // from the Authorization header or a presigned URL's X-Amz-Credential; empty when unsigned.
+  static std::string SignedService(const http::HttpRequest& request) {
+    std::string_view credential;
+    if (auto authorization = request.HeaderValue("authorization")) {
+      size_t at = authorization->find("Credential=");
+      if (at == std::string_view::npos) return "";
+      credential = authorization->substr(at + 11);
+      credential = credential.substr(0, credential.find_first_of(", "));
+    } else {
+      size_t at = request.query.find("X-Amz-Credential=");
+      if (at == std::string::npos) return "";
+      credential = std::string_view(request.query).substr(at + 17);
+      credential = credential.substr(0, credential.find('&'));
+    }
+    // The scope's parts are separated by '/' ("%2F" in a query); the service is the fourth.
+    std::vector<std::string> parts(1);
+    for (size_t i = 0; i < credential.size(); ++i) {
+      if (credential[i] == '/') {
+        parts.emplace_back();
+      } else if (credential.substr(i, 3) == "%2F") {
+        parts.emplace_back();
+        i += 2;
+      } else {
+        parts.back() += credential[i];
+      }
+    }
+    return parts.size() == 5 ? parts[3] : "";
+  }
+
+  S3Service& s3_;
+  std::map<std::string, http::RequestHandler*> services_;
 };
-
-Result<HostPort> SplitListenAddress(std::string_view listen) {
-  auto invalid = [&] {
-    return Status::InvalidArgument("listen address '" + std::string(listen) +
-                                   "' is not HOST:PORT (a port of 0 picks a free one)");
-  };
-  size_t colon = listen.rfind(':');
-  if (colon == std::string_view::npos || colon + 1 == listen.size()) return invalid();
-  std::string host(listen.substr(0, colon));
-  std::string port(listen.substr(colon + 1));
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  if (host.empty() || port.find_first_not_of("0123456789") != std::string::npos ||
-      port.size() > 5 || std::stoi(port) > 65535) {
-    return invalid();
-  }
-  return HostPort{host, port};
-}
-
-std::string Describe(const sockaddr* address) {
-  char host[INET6_ADDRSTRLEN] = {};
-  if (address->sa_family == AF_INET6) {
-    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(address);
-    ::inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof host);
-    return "[" + std::string(host) + "]:" + std::to_string(ntohs(v6->sin6_port));
-  }
-  const auto* v4 = reinterpret_cast<const sockaddr_in*>(address);
-  ::inet_ntop(AF_INET, &v4->sin_addr, host, sizeof host);
-  return std::string(host) + ":" + std::to_string(ntohs(v4->sin_port));
-}
-
-// The client's IP address alone, as events record it.
-std::string PeerIp(const sockaddr_storage& address) {
-  std::string described = Describe(reinterpret_cast<const sockaddr*>(&address));
-  std::string host = described.substr(0, described.rfind(':'));
-  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-  return host;
-}
-
-Result<UniqueFd> Listen(const HostPort& where, std::string& bound) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  if (int rc = ::getaddrinfo(where.host.c_str(), where.port.c_str(), &hints, &found); rc != 0) {
-    return Status::InvalidArgument("cannot listen on " + where.host + ":" + where.port + ": " +
-                                   gai_strerror(rc));
-  }
-  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owned(found, ::freeaddrinfo);
-  std::string last_error = "no address";
-  for (addrinfo* candidate = found; candidate != nullptr; candidate = candidate->ai_next) {
-    UniqueFd fd(::socket(candidate->ai_family, candidate->ai_socktype | SOCK_CLOEXEC, 0));
-    if (!fd.valid()) {
-      last_error = std::strerror(errno);
-      continue;
-    }
-    int on = 1;
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    if (::bind(fd.get(), candidate->ai_addr, candidate->ai_addrlen) != 0 ||
-        ::listen(fd.get(), kListenBacklog) != 0) {
-      last_error = std::strerror(errno);
-      continue;
-    }
-    sockaddr_storage address{};
-    socklen_t length = sizeof address;
-    ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length);
-    bound = Describe(reinterpret_cast<const sockaddr*>(&address));
-    return fd;
-  }
-  return Status::IoError("cannot listen on " + where.host + ":" + where.port + ": " + last_error);
-}
-
-}  // namespace
 
 Result<std::unique_ptr<S3Server>> S3Server::Start(lake::ObjectStore& lake, SecretLookup secrets,
                                                   ServerOptions options) {
-  SLUICE_ASSIGN_OR_RETURN(HostPort where, SplitListenAddress(options.listen));
   S3ServiceOptions service_options{options.region, options.base_domains, options.identity,
                                    options.clock};
-  auto service = std::make_unique<S3Service>(lake, std::move(secrets), service_options);
-  std::unique_ptr<S3Server> server(new S3Server(std::move(service), std::move(options)));
-  SLUICE_ASSIGN_OR_RETURN(server->listener_, Listen(where, server->address_));
-  server->stop_event_ = UniqueFd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-  if (!server->stop_event_.valid())
-    return Status::IoError("eventfd: " + std::string(strerror(errno)));
-  server->acceptor_ = std::thread([s = server.get()] { s->AcceptLoop(); });
+  std::unique_ptr<S3Server> server(new S3Server());
+  server->service_ = std::make_unique<S3Service>(lake, std::move(secrets), service_options);
+  server->router_ = std::make_unique<ServiceRouter>(*server->service_, options.services);
+  http::ServerOptions http_options;
+  http_options.listen = options.listen;
+  http_options.max_connections = options.max_connections;
+  http_options.limits = {options.max_header_bytes, options.header_timeout, options.idle_timeout};
+  http_options.progress_timeout = options.progress_timeout;
+  SLUICE_ASSIGN_OR_RETURN(server->http_, http::HttpServer::Start(*server->router_, http_options));
   return server;
 }
 
-S3Server::S3Server(std::unique_ptr<S3Service> service, ServerOptions options)
-    : service_(std::move(service)), options_(std::move(options)) {}
-
 S3Server::~S3Server() {
-  Stop();
-}
-
-void S3Server::Stop() {
-  if (stopped_.exchange(true)) return;
-  uint64_t one = 1;
-  if (stop_event_.valid()) (void)::write(stop_event_.get(), &one, sizeof one);
-  if (acceptor_.joinable()) acceptor_.join();
-  std::unique_lock lock(mutex_);
-  all_closed_.wait(lock, [&] { return connections_ == 0; });
-}
-
-void S3Server::AcceptLoop() {
-  for (;;) {
-    pollfd fds[2] = {{listener_.get(), POLLIN, 0}, {stop_event_.get(), POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    if (fds[1].revents != 0) return;
-    sockaddr_storage address{};
-    socklen_t length = sizeof address;
-    UniqueFd client(
-        ::accept4(listener_.get(), reinterpret_cast<sockaddr*>(&address), &length, SOCK_CLOEXEC));
-    if (!client.valid()) {
-      // Out of descriptors or a connection that died in the backlog: try again shortly.
-      if (errno == EMFILE || errno == ENFILE) ::poll(nullptr, 0, 10);
-      continue;
-    }
-    int on = 1;
-    ::setsockopt(client.get(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    {
-      std::lock_guard lock(mutex_);
-      if (connections_ >= options_.max_connections) {
-        static const std::string busy = BusyResponse();
-        (void)::send(client.get(), busy.data(), busy.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-        continue;
-      }
-      ++connections_;
-    }
-    std::thread(&S3Server::Serve, this, std::move(client), PeerIp(address)).detach();
-  }
-}
-
-void S3Server::Serve(UniqueFd client, std::string peer) {
-  // sendfile has no MSG_NOSIGNAL: a client that leaves mid-download must cost this thread an
-  // EPIPE, not the process a SIGPIPE. (A signal a thread blocks dies with the thread.)
-  sigset_t pipe;
-  sigemptyset(&pipe);
-  sigaddset(&pipe, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
-  {
-    http::TimedSocket socket(std::move(client), stop_event_.get(), options_.progress_timeout);
-    http::ConnectionLimits limits{options_.max_header_bytes, options_.header_timeout,
-                                  options_.idle_timeout};
-    http::ServeConnection(socket, peer, limits, *service_);
-  }
-  std::lock_guard lock(mutex_);
-  if (--connections_ == 0) all_closed_.notify_all();
+  if (http_) http_->Stop();
 }
 
 }  // namespace sluice::s3

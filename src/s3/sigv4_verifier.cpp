@@ -73,13 +73,13 @@ Status DateMatchesScope(const Credential& credential, std::string_view amz_date,
 Result<VerifiedRequest> CheckSignature(const SigningRequest& request,
                                        const std::vector<std::string>& signed_headers,
                                        const Credential& credential, std::string_view secret,
-                                       std::string_view provided_signature,
+                                       std::string_view provided_signature, UriRules uri_rules,
                                        VerifiedRequest verified) {
   verified.access_key = credential.access_key;
   verified.scope = credential.Scope();
   verified.signing_key = SigningKey(secret, credential.date, credential.region, credential.service);
-  std::string canonical = CanonicalRequest(request, signed_headers, UriRules::kS3,
-                                           verified.location, verified.payload_hash);
+  std::string canonical = CanonicalRequest(request, signed_headers, uri_rules, verified.location,
+                                           verified.payload_hash);
   verified.seed_signature =
       Signature(verified.signing_key, StringToSign(verified.amz_date, verified.scope, canonical));
   if (provided_signature.size() != verified.seed_signature.size() ||
@@ -94,10 +94,12 @@ Result<VerifiedRequest> CheckSignature(const SigningRequest& request,
 
 }  // namespace
 
-SigV4Verifier::SigV4Verifier(SecretLookup secret_for, std::string region, std::string service)
+SigV4Verifier::SigV4Verifier(SecretLookup secret_for, std::string region, std::string service,
+                             UriRules uri_rules)
     : secret_for_(std::move(secret_for)),
       region_(std::move(region)),
-      service_(std::move(service)) {}
+      service_(std::move(service)),
+      uri_rules_(uri_rules) {}
 
 Result<VerifiedRequest> SigV4Verifier::Verify(const SigningRequest& request, TimePoint now) const {
   std::optional<std::string> authorization = CanonicalHeaderValue(request.headers, "authorization");
@@ -153,7 +155,7 @@ Result<VerifiedRequest> SigV4Verifier::VerifyHeader(const SigningRequest& reques
   verified.session_token =
       CanonicalHeaderValue(request.headers, "x-amz-security-token").value_or("");
   return CheckSignature(request, header.signed_headers, header.credential, secret, header.signature,
-                        std::move(verified));
+                        uri_rules_, std::move(verified));
 }
 
 Result<VerifiedRequest> SigV4Verifier::VerifyPresigned(const SigningRequest& request,
@@ -180,7 +182,7 @@ Result<VerifiedRequest> SigV4Verifier::VerifyPresigned(const SigningRequest& req
   verified.session_token = query.security_token;
   SLUICE_ASSIGN_OR_RETURN(verified.payload_hash, SignedPayloadHash(request, AuthLocation::kQuery));
   return CheckSignature(request, query.signed_headers, query.credential, secret, query.signature,
-                        std::move(verified));
+                        uri_rules_, std::move(verified));
 }
 
 Status SigV4Verifier::CheckScope(const Credential& credential, std::string_view aws_code) const {

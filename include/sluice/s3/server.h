@@ -6,25 +6,26 @@
 //
 // HTTP/1.1 with keep-alive, chunked bodies and Expect: 100-continue, parsed by Boost.Beast; one
 // thread per connection, up to `max_connections` at once (more are answered 503 SlowDown and
-// closed); bodies stream between socket and disk in bounded buffers.
+// closed); bodies stream between socket and disk in bounded buffers (sluice/http/server.h).
+//
+// Other AWS APIs share the endpoint, as they do in local emulators: a request signed for a service
+// named in `services` (its SigV4 credential scope says "lambda", say) goes to that service's
+// handler; everything else is S3's.
 //
 // Start() binds and returns once the server accepts connections; Stop() (or the destructor)
 // ends every connection and returns once none is left. Thread-safe.
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
+#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "sluice/common/aws_identity.h"
 #include "sluice/common/clock.h"
-#include "sluice/common/posix_file.h"
 #include "sluice/common/result.h"
+#include "sluice/http/server.h"
 #include "sluice/lake/object_store.h"
 #include "sluice/s3/sigv4_verifier.h"
 
@@ -47,9 +48,13 @@ struct ServerOptions {
   std::chrono::milliseconds progress_timeout{std::chrono::seconds(60)};
   AwsIdentity identity;  // the bucket owner shown in listings
   const Clock* clock = &SystemClock::Instance();
+  // Handlers of other services' requests, by the service name their signatures are scoped to.
+  // They must outlive the server.
+  std::map<std::string, http::RequestHandler*> services;
 };
 
 class S3Service;
+class ServiceRouter;
 
 class S3Server {
  public:
@@ -61,24 +66,15 @@ class S3Server {
   S3Server& operator=(const S3Server&) = delete;
 
   // "127.0.0.1:9000": where it listens, with the port it bound.
-  const std::string& address() const { return address_; }
-  void Stop();
+  const std::string& address() const { return http_->address(); }
+  void Stop() { http_->Stop(); }
 
  private:
-  S3Server(std::unique_ptr<S3Service> service, ServerOptions options);
-  void AcceptLoop();
-  void Serve(UniqueFd client, std::string peer);
+  S3Server() = default;
 
   std::unique_ptr<S3Service> service_;
-  ServerOptions options_;
-  UniqueFd listener_;
-  UniqueFd stop_event_;  // an eventfd: readable once Stop() was called
-  std::string address_;
-  std::thread acceptor_;
-  std::mutex mutex_;
-  std::condition_variable all_closed_;
-  int connections_ = 0;  // guarded by mutex_
-  std::atomic<bool> stopped_ = false;
+  std::unique_ptr<ServiceRouter> router_;
+  std::unique_ptr<http::HttpServer> http_;  // declared last: stopped before the handlers go
 };
 
 }  // namespace sluice::s3

@@ -53,14 +53,17 @@ struct VerifiedRequest {
 
 class SigV4Verifier {
  public:
-  // `region`: the one region credentials must be scoped to; empty accepts any. `service` is
-  // "s3" except in tests that replay other services' vectors.
-  SigV4Verifier(SecretLookup secret_for, std::string region, std::string service = "s3");
+  // `region`: the one region credentials must be scoped to; empty accepts any. `service`: the
+  // service requests must be signed for, with the path rules it signs with ("s3" and kS3; the
+  // Lambda API is "lambda" with kGeneric).
+  SigV4Verifier(SecretLookup secret_for, std::string region, std::string service = "s3",
+                UriRules uri_rules = UriRules::kS3);
 
   // The header form is used when the request has an Authorization header, the presigned form
   // when its query has X-Amz-Algorithm, X-Amz-Credential or X-Amz-Signature. The payload hash is
   // request.payload_hash, else the x-amz-content-sha256 header; the header form requires one, a
-  // presigned URL defaults to UNSIGNED-PAYLOAD. The path is canonicalised with UriRules::kS3.
+  // presigned URL defaults to UNSIGNED-PAYLOAD. The path is canonicalised with the verifier's
+  // UriRules.
   Result<VerifiedRequest> Verify(const SigningRequest& request, TimePoint now) const;
 
  private:
@@ -74,6 +77,7 @@ class SigV4Verifier {
   SecretLookup secret_for_;
   std::string region_;
   std::string service_;
+  UriRules uri_rules_;
 };
 
 }  // namespace sluice::s3

@@ -1,6 +1,7 @@
-// One HTTP request and its response as the S3 service sees them, free of the HTTP library: the
-// connection (connection.h) fills in an HttpRequest from what it parsed, hands the body over as a
-// ByteSource that reads it on demand, and writes back the HttpResponse the service returns.
+// One HTTP request and its response as a service (S3, Lambda, the Runtime API) sees them, free of
+// the HTTP library: the connection (connection.h) fills in an HttpRequest from what it parsed,
+// hands the body over as a ByteSource that reads it on demand, and writes back the HttpResponse
+// the service returns.
 #pragma once
 
 #include <cstdint>
@@ -13,13 +14,15 @@
 #include "sluice/lake/object_store.h"
 #include "sluice/s3/sigv4.h"
 
-namespace sluice::s3::http {
+namespace sluice::http {
+
+using Header = s3::Header;
 
 // The request line and headers are the part a signature covers (SigningRequest: `method`,
 // `path` as on the wire, still percent-encoded, `query` without '?', `headers` as received, names
 // in any case, in arrival order), so the request is verified as it is, without a copy.
 // `payload_hash` stays empty: the verifier reads x-amz-content-sha256 itself.
-struct HttpRequest : SigningRequest {
+struct HttpRequest : s3::SigningRequest {
   std::string peer_address;  // the client's IP address
   // Whether a body follows the header (Content-Length above 0, or chunked), and its length when
   // the header states it.
@@ -57,4 +60,4 @@ struct HttpResponse {
   }
 };
 
-}  // namespace sluice::s3::http
+}  // namespace sluice::http

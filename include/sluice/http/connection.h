@@ -13,10 +13,10 @@
 #include <string>
 #include <string_view>
 
-#include "s3/http/exchange.h"
-#include "s3/http/timed_socket.h"
+#include "sluice/http/exchange.h"
+#include "sluice/http/timed_socket.h"
 
-namespace sluice::s3::http {
+namespace sluice::http {
 
 struct ConnectionLimits {
   size_t max_header_bytes = 64 * 1024;
@@ -30,13 +30,18 @@ class RequestHandler {
   // Answers a request; reads as much of `body` as it needs. Must not throw.
   virtual HttpResponse Handle(HttpRequest& request, RequestBody& body) = 0;
   // The answer to a request that could not be read (a header too large, a malformed request,
-  // a header that came too slowly): S3's error `aws_code`.
+  // a header that came too slowly), as the service's error `aws_code` (S3's codes:
+  // RequestHeaderSectionTooLarge, RequestTimeout, InvalidRequest, SlowDown).
   virtual HttpResponse Reject(std::string_view aws_code, std::string message) = 0;
 };
+
+// `response` (its small body; no object) as bytes on the wire, with Connection: close: for answers
+// written before a connection is served (one over the connection cap).
+std::string SerializeResponse(const HttpResponse& response);
 
 // Serves requests on `socket` until the client closes it, an error or timeout ends it, or the
 // server stops.
 void ServeConnection(TimedSocket& socket, const std::string& peer_address,
                      const ConnectionLimits& limits, RequestHandler& handler);
 
-}  // namespace sluice::s3::http
+}  // namespace sluice::http

@@ -1,4 +1,4 @@
-#include "s3/http/timed_socket.h"
+#include "sluice/http/timed_socket.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -9,7 +9,7 @@
 #include <boost/asio/error.hpp>
 #include <cerrno>
 
-namespace sluice::s3::http {
+namespace sluice::http {
 
 namespace asio_error = boost::asio::error;
 
@@ -111,4 +111,4 @@ void TimedSocket::ShutdownWrite() {
   ::shutdown(fd_.get(), SHUT_WR);
 }
 
-}  // namespace sluice::s3::http
+}  // namespace sluice::http

@@ -21,7 +21,7 @@
 
 #include "sluice/common/posix_file.h"
 
-namespace sluice::s3::http {
+namespace sluice::http {
 
 class TimedSocket {
  public:
@@ -106,4 +106,4 @@ class TimedSocket {
   bool more_follows_ = false;
 };
 
-}  // namespace sluice::s3::http
+}  // namespace sluice::http

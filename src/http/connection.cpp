@@ -1,14 +1,14 @@
-#include "s3/http/connection.h"
+#include "sluice/http/connection.h"
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <sstream>
 
 #include "sluice/common/posix_file.h"
-#include "sluice/s3/s3_error.h"
 
-namespace sluice::s3::http {
+namespace sluice::http {
 namespace {
 
 namespace beast = boost::beast;
@@ -28,6 +28,11 @@ constexpr uint64_t kMaxLingerBytes = 64 << 20;
 
 using Parser = bhttp::request_parser<bhttp::buffer_body>;
 
+// A failed body read, with the AWS error code the service answers it with.
+Status BodyError(std::string_view aws_code, std::string message) {
+  return Status::InvalidArgument(std::move(message), std::string(aws_code));
+}
+
 // The body of the request being served, read through the parser on demand.
 class ParsedBody final : public RequestBody {
  public:
@@ -40,7 +45,7 @@ class ParsedBody final : public RequestBody {
   bool awaiting_continue() const { return expects_continue_ && !continue_sent_; }
 
   Result<size_t> Read(char* out, size_t size) override {
-    if (failed_) return S3Refusal("IncompleteBody", "the request body could not be read");
+    if (failed_) return BodyError("IncompleteBody", "the request body could not be read");
     if (awaiting_continue()) {
       bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
       error_code error;
@@ -65,11 +70,11 @@ class ParsedBody final : public RequestBody {
   Status Fail(const error_code& error) {
     failed_ = true;
     if (error == boost::asio::error::timed_out) {
-      return S3Refusal("RequestTimeout",
+      return BodyError("RequestTimeout",
                        "Your socket connection to the server was not read from or written to "
                        "within the timeout period.");
     }
-    return S3Refusal("IncompleteBody",
+    return BodyError("IncompleteBody",
                      "the request body ended early or is malformed: " + error.message());
   }
 
@@ -192,6 +197,18 @@ bool Drain(ParsedBody& body, const HttpRequest& request) {
 
 }  // namespace
 
+std::string SerializeResponse(const HttpResponse& response) {
+  bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status), 11};
+  for (const auto& [name, value] : response.headers)
+    message.insert(name, value);
+  message.body() = response.body;
+  message.keep_alive(false);
+  message.prepare_payload();
+  std::ostringstream out;
+  out << message;
+  return out.str();
+}
+
 void ServeConnection(TimedSocket& socket, const std::string& peer_address,
                      const ConnectionLimits& limits, RequestHandler& handler) {
   beast::flat_buffer buffer;
@@ -246,4 +263,4 @@ void ServeConnection(TimedSocket& socket, const std::string& peer_address,
   }
 }
 
-}  // namespace sluice::s3::http
+}  // namespace sluice::http
