@@ -45,6 +45,7 @@ void RegisterEventsCommands(CLI::App& app, Command& command);
 void RegisterPatternCommands(CLI::App& events, Command& command);
 void RegisterRulesCommands(CLI::App& app, Command& command);
 void RegisterFunctionsCommands(CLI::App& app, Command& command);
+void RegisterInvokeCommand(CLI::App& app, Command& command);
 void RegisterServeCommand(CLI::App& app, Command& command);
 void RegisterClustersCommands(CLI::App& app, Command& command);
 void RegisterStepsCommands(CLI::App& app, Command& command);

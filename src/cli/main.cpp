@@ -52,6 +52,7 @@ int Main(int argc, char** argv) {
   RegisterEventsCommands(app, command);
   RegisterRulesCommands(app, command);
   RegisterFunctionsCommands(app, command);
+  RegisterInvokeCommand(app, command);
   RegisterServeCommand(app, command);
   RegisterClustersCommands(app, command);
   RegisterStepsCommands(app, command);

@@ -30,12 +30,16 @@ struct SpawnSetup {
   }
 };
 
-std::vector<std::string> MergedEnvironment(const std::map<std::string, std::string>& extra) {
+std::vector<std::string> MergedEnvironment(const std::map<std::string, std::string>& extra,
+                                           const std::vector<std::string>& drop_prefixes) {
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string_view entry(*e);
     std::string name(entry.substr(0, entry.find('=')));
-    if (extra.count(name) == 0) env.emplace_back(entry);
+    bool dropped = false;
+    for (const std::string& prefix : drop_prefixes)
+      dropped = dropped || name.rfind(prefix, 0) == 0;
+    if (!dropped && extra.count(name) == 0) env.emplace_back(entry);
   }
   for (const auto& [name, value] : extra)
     env.push_back(name + "=" + value);
@@ -77,7 +81,7 @@ Result<pid_t> Spawn(const SpawnOptions& options) {
     posix_spawn_file_actions_addchdir_np(&setup.actions, options.cwd.c_str());
   }
   std::vector<std::string> argv = options.argv;
-  std::vector<std::string> env = MergedEnvironment(options.env);
+  std::vector<std::string> env = MergedEnvironment(options.env, options.drop_env_prefixes);
   std::vector<char*> argv_pointers = Pointers(argv);
   std::vector<char*> env_pointers = Pointers(env);
   // posix_spawnp searches the PATH of the engine; the child's PATH is set from `env`.

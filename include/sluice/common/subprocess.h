@@ -20,7 +20,10 @@ struct SpawnOptions {
   std::vector<std::string> argv;           // argv[0] is looked up on the PATH when it has no '/'
   std::filesystem::path cwd;               // empty: the engine's
   std::map<std::string, std::string> env;  // set over the engine's own environment
-  std::filesystem::path stdout_path;       // created or appended to; empty: /dev/null
+  // Variables of the engine's environment left out when their names start with one of these
+  // (a function gets sluice's AWS_* credentials, never the engine user's).
+  std::vector<std::string> drop_env_prefixes;
+  std::filesystem::path stdout_path;  // created or appended to; empty: /dev/null
   std::filesystem::path stderr_path;
 };
 

@@ -1,0 +1,61 @@
+#include "cli/function_runner.h"
+
+#include <fstream>
+
+#include "cli/engine_runner.h"
+#include "sluice/s3/credentials.h"
+
+namespace sluice::cli {
+
+Result<std::unique_ptr<functions::FunctionPool>> OpenFunctionPool(DataDir& dir,
+                                                                  const std::string& endpoint,
+                                                                  const std::string& marker) {
+  SLUICE_ASSIGN_OR_RETURN(s3::CredentialStore credentials,
+                          s3::CredentialStore::Open(dir.path() / "credentials.json"));
+  const s3::AccessKey& key = credentials.keys().front();
+  functions::PoolOptions options;
+  options.functions_root = std::filesystem::absolute(dir.path() / "functions");
+  options.identity = dir.identity();
+  options.marker = marker;
+  options.environment = {{"AWS_ACCESS_KEY_ID", key.id}, {"AWS_SECRET_ACCESS_KEY", key.secret}};
+  if (!endpoint.empty()) {
+    // AWS_ENDPOINT_URL is read by current SDKs and the aws CLI; older ones (Debian's boto3 1.26)
+    // need it passed as endpoint_url, which SLUICE_ENDPOINT_URL makes easy to find.
+    options.environment["AWS_ENDPOINT_URL"] = endpoint;
+    options.environment["SLUICE_ENDPOINT_URL"] = endpoint;
+  }
+  if (const char* limit = std::getenv("SLUICE_FUNCTION_CONCURRENCY"); limit && *limit) {
+    options.max_concurrency = std::max(1, std::atoi(limit));
+  }
+  return functions::FunctionPool::Create(std::move(options));
+}
+
+Status WriteEngineEndpoint(const DataDir& dir, const std::string& endpoint) {
+  std::filesystem::path path = dir.path() / "engine.endpoint";
+  std::filesystem::path staging = dir.path() / "engine.endpoint.tmp";
+  {
+    std::ofstream out(staging, std::ios::trunc);
+    out << endpoint << "\n";
+    if (!out) return Status::IoError("cannot write " + staging.string());
+  }
+  std::error_code error;
+  std::filesystem::rename(staging, path, error);
+  if (error) return Status::IoError("cannot write " + path.string() + ": " + error.message());
+  return Status::Ok();
+}
+
+void RemoveEngineEndpoint(const DataDir& dir) {
+  std::error_code ignored;
+  std::filesystem::remove(dir.path() / "engine.endpoint", ignored);
+}
+
+std::optional<std::string> RunningEngineEndpoint(const DataDir& dir) {
+  auto running = EngineRunning(dir);
+  if (!running.ok() || !*running) return std::nullopt;
+  std::ifstream in(dir.path() / "engine.endpoint");
+  std::string endpoint;
+  if (!std::getline(in, endpoint) || endpoint.empty()) return std::nullopt;
+  return endpoint;
+}
+
+}  // namespace sluice::cli
