@@ -103,12 +103,15 @@ http::HttpResponse RuntimeApi::Handle(http::HttpRequest& request, http::RequestB
     return ErrorAnswer(404, "InvalidURL", "no such Runtime API path: " + request.path);
   }
   path.remove_prefix(kPrefix.size());
-  if (path == "invocation/next") {
-    if (request.method != "GET") return ErrorAnswer(405, "MethodNotAllowed", "use GET");
-    return Next();
+  auto only = [&](std::string_view method) {
+    return ErrorAnswer(405, "MethodNotAllowed",
+                       request.path + " takes " + std::string(method) + " only");
+  };
+  if (path == "invocation/next") return request.method == "GET" ? Next() : only("GET");
+  if (path == "init/error") {
+    if (request.method != "POST") return only("POST");
+    return Reply(request, body, "", RuntimeReply::Kind::kInitError);
   }
-  if (request.method != "POST") return ErrorAnswer(405, "MethodNotAllowed", "use POST");
-  if (path == "init/error") return Reply(request, body, "", RuntimeReply::Kind::kInitError);
   constexpr std::string_view kInvocation = "invocation/";
   if (path.substr(0, kInvocation.size()) == kInvocation) {
     path.remove_prefix(kInvocation.size());
@@ -116,8 +119,10 @@ http::HttpResponse RuntimeApi::Handle(http::HttpRequest& request, http::RequestB
     if (slash != std::string_view::npos && slash > 0) {
       std::string_view id = path.substr(0, slash);
       std::string_view what = path.substr(slash + 1);
-      if (what == "response") return Reply(request, body, id, RuntimeReply::Kind::kResponse);
-      if (what == "error") return Reply(request, body, id, RuntimeReply::Kind::kError);
+      std::optional<RuntimeReply::Kind> kind;
+      if (what == "response") kind = RuntimeReply::Kind::kResponse;
+      if (what == "error") kind = RuntimeReply::Kind::kError;
+      if (kind) return request.method == "POST" ? Reply(request, body, id, *kind) : only("POST");
     }
   }
   return ErrorAnswer(404, "InvalidURL", "no such Runtime API path: " + request.path);

@@ -153,7 +153,8 @@ InvokeResponse Sandbox::Invoke(const InvokeRequest& request, const Clock& clock)
 
   SteadyClock::time_point begin = SteadyClock::now();
   const auto timeout = std::chrono::seconds(spec_.timeout_seconds);
-  api_.Post({id, request.payload, timeout, &clock, spec_.function_arn,
+  // The deadline is for the runtime, which reads the real time: it is dated by the system clock.
+  api_.Post({id, request.payload, timeout, &SystemClock::Instance(), spec_.function_arn,
              request.trace_id.empty() ? NewTraceId(clock.Now()) : request.trace_id,
              request.client_context});
   std::optional<RuntimeReply> reply;

@@ -56,8 +56,8 @@ class Sandbox {
   Sandbox(const Sandbox&) = delete;
   Sandbox& operator=(const Sandbox&) = delete;
 
-  // Runs one invocation. `clock` dates the deadline the runtime is told; the timeout itself is
-  // the process's real running time.
+  // Runs one invocation. `clock` dates the log; the deadline the runtime is told and the timeout
+  // are real time, which is what the runtime process lives in.
   InvokeResponse Invoke(const InvokeRequest& request, const Clock& clock);
 
   bool alive() const { return !dead_.load(); }
