@@ -78,6 +78,8 @@ Result<bus::ActionRegistry*> DataDir::Actions() {
     context.warehouse_options = warehouse_options();
     context.work_root = path_ / "work";
     actions::RegisterBuiltinActions(*actions_, context);
+    function_targets_ = std::make_unique<functions::FunctionTargets>(*db, SystemClock::Instance());
+    actions_->SetFunctionInvoker(function_targets_.get());
   }
   return actions_.get();
 }

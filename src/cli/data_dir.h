@@ -13,6 +13,7 @@
 #include "sluice/bus/action_registry.h"
 #include "sluice/common/aws_identity.h"
 #include "sluice/common/result.h"
+#include "sluice/functions/function_targets.h"
 #include "sluice/lake/local_object_store.h"
 #include "sluice/store/database.h"
 #include "sluice/warehouse/warehouse.h"
@@ -32,8 +33,12 @@ class DataDir {
   std::filesystem::path clusters_path() const { return path_ / "clusters"; }
   Result<store::Database*> Database();
   Result<lake::LocalObjectStore*> Lake();
-  // The built-in actions, ready to check and run targets.
+  // The built-in actions and function targets, ready to check and run targets.
   Result<bus::ActionRegistry*> Actions();
+  // Where function targets queue their events (valid once Actions() succeeded).
+  functions::FunctionTargets* function_targets() { return function_targets_.get(); }
+  // The data dir's functions folder (code, logs, built-in runtimes).
+  std::filesystem::path functions_path() const { return path_ / "functions"; }
   const AwsIdentity& identity() const { return identity_; }
   // --warehouse if given, else $SLUICE_WAREHOUSE, else the warehouse of the pipeline spec
   // applied last (that names one), else duckdb://warehouse.duckdb (in the dir).
@@ -54,6 +59,7 @@ class DataDir {
   std::unique_ptr<store::Database> database_;
   std::unique_ptr<lake::LocalObjectStore> lake_;
   std::unique_ptr<bus::ActionRegistry> actions_;
+  std::unique_ptr<functions::FunctionTargets> function_targets_;
   std::function<void()> clusters_changed_;
 };
 

@@ -14,7 +14,7 @@ Result<std::unique_ptr<functions::FunctionPool>> OpenFunctionPool(DataDir& dir,
                           s3::CredentialStore::Open(dir.path() / "credentials.json"));
   const s3::AccessKey& key = credentials.keys().front();
   functions::PoolOptions options;
-  options.functions_root = std::filesystem::absolute(dir.path() / "functions");
+  options.functions_root = std::filesystem::absolute(dir.functions_path());
   options.identity = dir.identity();
   options.marker = marker;
   options.environment = {{"AWS_ACCESS_KEY_ID", key.id}, {"AWS_SECRET_ACCESS_KEY", key.secret}};

@@ -71,7 +71,7 @@ Result<functions::FunctionConfig> ConfigFromArgs(const FunctionsArgs& args, CLI:
 Result<functions::DeploymentContext> Context(DataDir& dir) {
   SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
   SLUICE_ASSIGN_OR_RETURN(lake::LocalObjectStore * lake, dir.Lake());
-  return functions::DeploymentContext{*db, *lake, dir.path() / "functions",
+  return functions::DeploymentContext{*db, *lake, dir.functions_path(),
                                       std::filesystem::current_path(), SystemClock::Instance()};
 }
 

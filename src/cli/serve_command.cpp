@@ -14,12 +14,15 @@
 
 #include "cli/command.h"
 #include "cli/engine_runner.h"
+#include "cli/function_runner.h"
 #include "sluice/bus/dispatcher.h"
 #include "sluice/clusters/cluster_manager.h"
 #include "sluice/clusters/local_provider.h"
 #include "sluice/common/posix_file.h"
+#include "sluice/functions/async_invoker.h"
 #include "sluice/s3/credentials.h"
 #include "sluice/s3/server.h"
+#include "sluice/server/lambda_service.h"
 
 namespace sluice::cli {
 namespace {
@@ -31,16 +34,16 @@ struct ServeArgs {
 
 volatile std::sig_atomic_t stop_requested = 0;
 
-Result<std::unique_ptr<s3::S3Server>> StartS3Server(DataDir& dir, lake::ObjectStore& lake,
-                                                    const std::string& listen) {
-  // Opening the credentials makes the first key, when the data dir has none yet.
-  std::filesystem::path credentials = dir.path() / "credentials.json";
-  SLUICE_RETURN_IF_ERROR(s3::CredentialStore::Open(credentials).status());
+// The engine's API endpoint: S3, and Lambda's Invoke API for requests signed for "lambda".
+Result<std::unique_ptr<s3::S3Server>> StartServer(DataDir& dir, lake::ObjectStore& lake,
+                                                  const std::string& listen,
+                                                  server::LambdaService& lambda) {
   s3::ServerOptions options;
   options.listen = listen;
   options.region = dir.identity().region;
   options.identity = dir.identity();
-  return s3::S3Server::Start(lake, s3::LiveSecretLookup(credentials), options);
+  options.services = {{"lambda", &lambda}};
+  return s3::S3Server::Start(lake, s3::LiveSecretLookup(dir.path() / "credentials.json"), options);
 }
 
 }  // namespace
@@ -95,12 +98,31 @@ Status RunEngine(DataDir& dir, const EngineRunArgs& args) {
     spdlog::warn("recovered: {} leftover processes stopped, {} running steps marked INTERRUPTED",
                  recovered.processes_reaped, recovered.steps_interrupted);
   }
+  // Functions: the pool their sandboxes run in, the queue of asynchronous invocations (rule
+  // targets, Event invokes), and the Invoke API. Opening the pool makes the data dir's first
+  // access key when it has none yet.
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<functions::FunctionPool> pool,
+                          OpenFunctionPool(dir, "", data_dir));
+  functions::AsyncInvokerOptions invoker_options;
+  invoker_options.identity = dir.identity();
+  functions::AsyncInvoker invoker(*db, *pool, invoker_options);
+  SLUICE_ASSIGN_OR_RETURN(int requeued, invoker.Recover());
+  if (requeued > 0) spdlog::warn("recovered: {} function invocations queued again", requeued);
+  dir.function_targets()->OnQueued([&invoker] { invoker.Notify(); });
+  server::LambdaService lambda(*db, *pool, s3::LiveSecretLookup(dir.path() / "credentials.json"),
+                               dir.identity(), SystemClock::Instance(),
+                               [&invoker] { invoker.Notify(); });
   std::unique_ptr<s3::S3Server> s3_server;
   if (!args.s3_listen.empty()) {
-    SLUICE_ASSIGN_OR_RETURN(s3_server, StartS3Server(dir, *lake, args.s3_listen));
+    SLUICE_ASSIGN_OR_RETURN(s3_server, StartServer(dir, *lake, args.s3_listen, lambda));
+    std::string endpoint = "http://" + s3_server->address();
+    pool->SetEnvironment("AWS_ENDPOINT_URL", endpoint);
+    pool->SetEnvironment("SLUICE_ENDPOINT_URL", endpoint);
+    SLUICE_RETURN_IF_ERROR(WriteEngineEndpoint(dir, endpoint));
     std::printf("%s\n", s3_server->address().c_str());
     std::fflush(stdout);
   }
+  invoker.Start();
   if (args.announce) {
     std::fprintf(stderr, "sluice: engine running on %s%s\n", dir.path().c_str(),
                  args.until_idle ? " until idle" : " (Ctrl-C to stop)");
@@ -118,7 +140,8 @@ Status RunEngine(DataDir& dir, const EngineRunArgs& args) {
     if (!args.until_idle) return false;
     auto idle = dispatcher.Idle();
     auto quiet = manager.Idle();
-    return idle.ok() && *idle && quiet.ok() && *quiet;
+    auto settled = invoker.Idle();
+    return idle.ok() && *idle && quiet.ok() && *quiet && settled.ok() && *settled;
   };
   auto report = [](const bus::RoundStats& s) {
     spdlog::info(
@@ -126,7 +149,12 @@ Status RunEngine(DataDir& dir, const EngineRunArgs& args) {
         s.events_routed, s.deliveries_run, s.succeeded, s.retried, s.dead_lettered);
   };
   Status ran = dispatcher.Run(should_stop, report);
-  if (s3_server) s3_server->Stop();
+  if (s3_server) {
+    s3_server->Stop();
+    RemoveEngineEndpoint(dir);
+  }
+  // Running invocations end with their sandboxes and run again after the next start.
+  invoker.Stop();
   stopping = true;
   manager.Notify();
   cluster_thread.join();

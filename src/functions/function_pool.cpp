@@ -66,15 +66,27 @@ FunctionPool::FunctionPool(PoolOptions options, fs::path runtimes)
     : options_(std::move(options)), runtimes_(std::move(runtimes)) {}
 
 FunctionPool::~FunctionPool() {
+  Shutdown();
+  if (reaper_.joinable()) reaper_.join();
+}
+
+void FunctionPool::SetEnvironment(const std::string& name, const std::string& value) {
+  std::lock_guard lock(mutex_);
+  options_.environment[name] = value;
+}
+
+void FunctionPool::Shutdown() {
   std::map<std::string, Slot> slots;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
     slots.swap(slots_);
+    // Busy sandboxes belong to their invoking threads; killing them ends those invocations.
+    for (Sandbox* sandbox : working_)
+      sandbox->Kill();
   }
   stop_.notify_all();
-  if (reaper_.joinable()) reaper_.join();
-  // The sandboxes go with `slots`: each kills its process.
+  // The idle sandboxes go with `slots`: each kills its process.
 }
 
 void FunctionPool::ReaperLoop() {
@@ -146,6 +158,7 @@ Result<std::unique_ptr<Sandbox>> FunctionPool::StartSandbox(const StoredFunction
   env["AWS_LAMBDA_LOG_STREAM_NAME"] = stream;
   env["TZ"] = ":UTC";
   if (!options_.marker.empty()) env["SLUICE_ENGINE_DIR"] = options_.marker;
+  std::lock_guard lock(mutex_);
   for (const auto& [name, value] : options_.environment)
     env[name] = value;
   return Sandbox::Start(std::move(spec));
@@ -158,6 +171,7 @@ Result<InvokeResponse> FunctionPool::Invoke(const StoredFunction& function,
   std::vector<std::unique_ptr<Sandbox>> stale;
   {
     std::lock_guard lock(mutex_);
+    if (stopping_) return Status::FailedPrecondition("the function pool is shutting down");
     Slot& slot = slots_[name];
     for (Warm& warm : slot.idle) {
       if (warm.sandbox->spec().revision_id != function.revision_id || !warm.sandbox->alive()) {
@@ -181,6 +195,7 @@ Result<InvokeResponse> FunctionPool::Invoke(const StoredFunction& function,
 
   auto release = [&](std::unique_ptr<Sandbox> used) {
     std::lock_guard lock(mutex_);
+    working_.erase(used.get());
     Slot& slot = slots_[name];
     --slot.busy;
     --busy_;
@@ -210,6 +225,11 @@ Result<InvokeResponse> FunctionPool::Invoke(const StoredFunction& function,
       return started.status();
     }
     sandbox = std::move(*started);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) sandbox->Kill();
+    working_.insert(sandbox.get());
   }
   InvokeResponse response = sandbox->Invoke(request, *options_.clock);
   std::unique_ptr<Sandbox> dead = release(std::move(sandbox));

@@ -102,6 +102,7 @@ Sandbox::~Sandbox() {
 }
 
 void Sandbox::Kill() {
+  std::lock_guard kill_lock(kill_mutex_);
   dead_ = true;
   if (waiter_.joinable()) {
     bool running;

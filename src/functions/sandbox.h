@@ -60,6 +60,10 @@ class Sandbox {
   // are real time, which is what the runtime process lives in.
   InvokeResponse Invoke(const InvokeRequest& request, const Clock& clock);
 
+  // Kills the process group and waits until the process is gone. Any thread; an Invoke running
+  // meanwhile returns with the runtime's exit.
+  void Kill();
+
   bool alive() const { return !dead_.load(); }
   const SandboxSpec& spec() const { return spec_; }
   pid_t pid() const { return pid_; }
@@ -68,8 +72,6 @@ class Sandbox {
 
  private:
   explicit Sandbox(SandboxSpec spec);
-  // Kills the process group and waits until the process is gone.
-  void Kill();
   // Peak resident memory of the runtime process so far, in bytes (0 once it is gone).
   uint64_t PeakMemoryBytes() const;
   std::string ExitDescription();
@@ -80,7 +82,8 @@ class Sandbox {
   RuntimeApi api_;
   std::unique_ptr<http::HttpServer> server_;
   pid_t pid_ = 0;
-  std::thread waiter_;  // waits for the process to exit, then closes the Runtime API
+  std::mutex kill_mutex_;  // one Kill at a time: the waiter is joined once
+  std::thread waiter_;     // waits for the process to exit, then closes the Runtime API
   std::mutex exit_mutex_;
   std::optional<ExitStatus> exit_;  // guarded by exit_mutex_
   std::atomic<bool> dead_ = false;

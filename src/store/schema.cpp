@@ -244,6 +244,28 @@ CREATE TABLE functions (
   last_modified_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    {9, "function_invocations: Lambda's asynchronous invocation queue", R"sql(
+CREATE TABLE function_invocations (
+  id               INTEGER PRIMARY KEY,
+  request_id       TEXT NOT NULL UNIQUE,  -- the same on every attempt, as Lambda's
+  dedupe_key       TEXT UNIQUE,           -- a rule delivery's key: enqueued once however often
+                                          -- the delivery runs; NULL for Invoke API events
+  function         TEXT NOT NULL,
+  payload          TEXT NOT NULL,
+  source           TEXT NOT NULL,         -- who asked: "rule/NAME", "invoke"
+  state            TEXT NOT NULL,         -- PENDING, RUNNING, SUCCEEDED, FAILED
+  attempts         INTEGER NOT NULL DEFAULT 0,  -- invocations tried (throttles not counted)
+  throttles        INTEGER NOT NULL DEFAULT 0,
+  enqueued_ms      INTEGER NOT NULL,      -- the event's age counts from here
+  next_attempt_ms  INTEGER NOT NULL,
+  updated_ms       INTEGER NOT NULL,
+  condition        TEXT,                  -- FAILED: RetriesExhausted or EventAgeExceeded
+  error_type       TEXT,                  -- the last attempt's, when it failed
+  response         TEXT,                  -- the last attempt's answer or error document
+  dead_lettered    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX function_invocations_due ON function_invocations(state, next_attempt_ms);
+)sql"},
 };
 
 }  // namespace

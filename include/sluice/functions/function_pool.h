@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -65,6 +66,14 @@ class FunctionPool {
   // means sluice itself could not try (no port to listen on, say).
   Result<InvokeResponse> Invoke(const StoredFunction& function, const InvokeRequest& request);
 
+  // Sets a variable for every sandbox started from now on (the engine's endpoint, known once its
+  // server listens).
+  void SetEnvironment(const std::string& name, const std::string& value);
+
+  // Kills every sandbox, busy ones too (their invocations end as runtime exits), and refuses
+  // invocations from then on. The engine calls it when it stops.
+  void Shutdown();
+
   // Stops sandboxes idle for longer than idle_timeout by the clock; returns how many. The pool
   // calls it itself every second; tests on a manual clock call it directly.
   int ReapIdle();
@@ -89,11 +98,12 @@ class FunctionPool {
   Result<std::unique_ptr<Sandbox>> StartSandbox(const StoredFunction& function);
   void ReaperLoop();
 
-  PoolOptions options_;
+  PoolOptions options_;  // environment guarded by mutex_
   std::filesystem::path runtimes_;
   mutable std::mutex mutex_;
   std::map<std::string, Slot> slots_;  // by function name; guarded by mutex_
   int busy_ = 0;                       // guarded by mutex_
+  std::set<Sandbox*> working_;         // running an invocation; guarded by mutex_
   bool stopping_ = false;              // guarded by mutex_
   std::condition_variable stop_;
   std::thread reaper_;
