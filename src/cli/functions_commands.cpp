@@ -1,11 +1,14 @@
-// `sluice functions put | ls | describe | rm`: the functions rule targets and `sluice invoke`
-// run, declared with their code (a folder or a zip in the lake) and settings.
+// `sluice functions put | ls | describe | rm | invocations | dlq`: the functions rule targets and
+// `sluice invoke` run, declared with their code (a folder or a zip in the lake) and settings, and
+// what became of their asynchronous invocations.
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
 
 #include "cli/command.h"
 #include "cli/json_argument.h"
+#include "sluice/common/time_format.h"
+#include "sluice/functions/async_queue.h"
 #include "sluice/functions/function_deployment.h"
 
 namespace sluice::cli {
@@ -19,6 +22,9 @@ struct FunctionsArgs {
   int timeout = 3, memory = 128, max_retries = 2, max_event_age = 21600;
   std::optional<int> reserved_concurrency;
   bool no_dead_letter = false, json = false;
+  std::string state;  // invocations --state
+  int64_t after = 0;
+  int limit = 100;
 };
 
 Result<functions::FunctionConfig> ConfigFromArgs(const FunctionsArgs& args, CLI::App* put) {
@@ -127,6 +133,72 @@ Status DescribeCommand(DataDir& dir, const FunctionsArgs& args) {
   return Status::Ok();
 }
 
+Result<std::vector<functions::AsyncInvocation>> ListInvocations(DataDir& dir,
+                                                                const FunctionsArgs& args,
+                                                                bool dead_letters) {
+  functions::AsyncFilter filter;
+  filter.function = args.name;
+  filter.dead_lettered_only = dead_letters;
+  filter.after_id = args.after;
+  filter.limit = args.limit;
+  for (auto state : {functions::AsyncState::kPending, functions::AsyncState::kRunning,
+                     functions::AsyncState::kSucceeded, functions::AsyncState::kFailed}) {
+    if (args.state == functions::AsyncStateName(state)) filter.state = state;
+  }
+  SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
+  std::vector<functions::AsyncInvocation> listed;
+  SLUICE_RETURN_IF_ERROR(db->Read([&](store::Transaction& tx) -> Status {
+    SLUICE_ASSIGN_OR_RETURN(listed, functions::ListAsync(tx, filter));
+    return Status::Ok();
+  }));
+  return listed;
+}
+
+Status InvocationsCommand(DataDir& dir, const FunctionsArgs& args) {
+  SLUICE_ASSIGN_OR_RETURN(auto listed, ListInvocations(dir, args, false));
+  if (args.json) {
+    json all = json::array();
+    for (const auto& i : listed) {
+      all.push_back({{"Id", i.id},
+                     {"RequestId", i.request_id},
+                     {"FunctionName", i.function},
+                     {"Source", i.source},
+                     {"State", functions::AsyncStateName(i.state)},
+                     {"Attempts", i.attempts},
+                     {"Throttles", i.throttles},
+                     {"Enqueued", FormatIso8601Millis(i.enqueued)},
+                     {"NextAttempt", FormatIso8601Millis(i.next_attempt)},
+                     {"Condition", i.condition},
+                     {"ErrorType", i.error_type},
+                     {"DeadLettered", i.dead_lettered}});
+    }
+    std::puts(json{{"Invocations", all}}.dump(2).c_str());
+    return Status::Ok();
+  }
+  std::printf("%-6s %-20s %-10s %8s  %-24s %-36s %s\n", "ID", "FUNCTION", "STATE", "ATTEMPTS",
+              "ENQUEUED", "REQUEST ID", "ERROR");
+  for (const auto& i : listed) {
+    std::string error = i.error_type;
+    if (!i.condition.empty()) error += " (" + i.condition + ")";
+    std::printf("%-6lld %-20s %-10s %8d  %-24s %-36s %s\n", static_cast<long long>(i.id),
+                i.function.c_str(), std::string(functions::AsyncStateName(i.state)).c_str(),
+                i.attempts, FormatIso8601Millis(i.enqueued).c_str(), i.request_id.c_str(),
+                error.c_str());
+  }
+  return Status::Ok();
+}
+
+// One JSON document per line: Lambda's on-failure destination records.
+Status DeadLettersCommand(DataDir& dir, const FunctionsArgs& args) {
+  SLUICE_ASSIGN_OR_RETURN(auto listed, ListInvocations(dir, args, true));
+  for (const auto& invocation : listed) {
+    std::puts(functions::DestinationRecord(invocation, dir.identity())
+                  .dump(-1, ' ', false, json::error_handler_t::replace)
+                  .c_str());
+  }
+  return Status::Ok();
+}
+
 Status RemoveCommand(DataDir& dir, const FunctionsArgs& args) {
   SLUICE_ASSIGN_OR_RETURN(functions::DeploymentContext context, Context(dir));
   SLUICE_RETURN_IF_ERROR(functions::UndeployFunction(context, args.name));
@@ -182,6 +254,23 @@ void RegisterFunctionsCommands(CLI::App& app, Command& command) {
   auto* describe = functions->add_subcommand("describe", "Show one function as JSON");
   describe->add_option("name", args.name, "Function name")->required();
   OnChosen(describe, command, args, &DescribeCommand);
+
+  auto* invocations = functions->add_subcommand(
+      "invocations", "Asynchronous invocations (rule targets, Event invokes), oldest first");
+  invocations->add_option("name", args.name, "Only this function's");
+  invocations->add_option("--state", args.state, "Only PENDING, RUNNING, SUCCEEDED or FAILED ones")
+      ->check(CLI::IsMember({"PENDING", "RUNNING", "SUCCEEDED", "FAILED"}));
+  invocations->add_option("--after", args.after, "Only those after this id");
+  invocations->add_option("--limit", args.limit, "At most this many")->capture_default_str();
+  invocations->add_flag("--json", args.json, "Print one JSON document");
+  OnChosen(invocations, command, args, &InvocationsCommand);
+
+  auto* dlq = functions->add_subcommand(
+      "dlq", "Asynchronous invocations that failed for good, as Lambda's on-failure records");
+  dlq->add_option("name", args.name, "Only this function's");
+  dlq->add_option("--after", args.after, "Only those after this id");
+  dlq->add_option("--limit", args.limit, "At most this many")->capture_default_str();
+  OnChosen(dlq, command, args, &DeadLettersCommand);
 
   auto* rm = functions->add_subcommand("rm", "Delete a function and its deployed code");
   rm->add_option("name", args.name, "Function name")->required();

@@ -11,6 +11,7 @@
 #include "sluice/clusters/cluster_store.h"
 #include "sluice/common/md5.h"
 #include "sluice/common/posix_file.h"
+#include "sluice/functions/function_deployment.h"
 #include "sluice/lake/byte_sources.h"
 #include "sluice/lake/s3_uri.h"
 #include "sluice/pipeline/applied_pipeline.h"
@@ -60,6 +61,27 @@ Status IgnoreNotFound(Status status) {
   return status.code() == StatusCode::kNotFound ? Status::Ok() : status;
 }
 
+Result<functions::DeploymentContext> FunctionDeployment(DataDir& dir) {
+  SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
+  SLUICE_ASSIGN_OR_RETURN(lake::LocalObjectStore * lake, dir.Lake());
+  // Local code folders are already resolved against the spec's folder (PipelineSpec).
+  return functions::DeploymentContext{*db, *lake, dir.functions_path(),
+                                      std::filesystem::current_path(), SystemClock::Instance()};
+}
+
+// Deploys the spec's functions as `sluice functions put` does, after the buckets and files (a
+// function's code may be a zip the spec puts in the lake) and before the rules that target them.
+Status DeploySpecFunctions(DataDir& dir, const pipeline::PipelineSpec& spec) {
+  if (spec.functions.empty()) return Status::Ok();
+  SLUICE_ASSIGN_OR_RETURN(functions::DeploymentContext context, FunctionDeployment(dir));
+  for (const functions::FunctionConfig& config : spec.functions) {
+    SLUICE_RETURN_IF_ERROR(
+        functions::DeployFunction(context, config).status().WithContext("function " + config.name));
+    std::printf("deployed function %s\n", config.name.c_str());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<pipeline::PipelineSpec> ReadPipelineSpec(const std::string& file) {
@@ -82,6 +104,7 @@ Status ApplyPipeline(DataDir& dir, pipeline::PipelineSpec spec) {
     if (!made.ok() && made.aws_code() != "BucketAlreadyOwnedByYou") return made;
   }
   SLUICE_RETURN_IF_ERROR(PutSpecFiles(dir, spec));
+  SLUICE_RETURN_IF_ERROR(DeploySpecFunctions(dir, spec));
   SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
   SLUICE_ASSIGN_OR_RETURN(bus::ActionRegistry * actions, dir.Actions());
   clusters::ClusterStore clusters(dir.identity());
@@ -100,12 +123,18 @@ Status ApplyPipeline(DataDir& dir, pipeline::PipelineSpec spec) {
       SLUICE_RETURN_IF_ERROR(actions->CheckTarget(target).WithContext("rule " + rule.name));
     }
   }
-  pipeline::AppliedPipeline applied{spec.name, spec.warehouse, {}, {}, now};
+  pipeline::AppliedPipeline applied{spec.name, spec.warehouse, {}, {}, {}, now};
   for (const bus::Rule& rule : spec.rules)
     applied.rules.push_back(rule.name);
   for (const clusters::ClusterTemplate& t : spec.templates)
     applied.templates.push_back(t.name);
+  for (const functions::FunctionConfig& f : spec.functions)
+    applied.functions.push_back(f.name);
   std::vector<std::string> dropped;
+  // Functions are removed after the rules that could target them are gone, outside the
+  // transaction (their code folders go too); until then the record keeps them as the spec's,
+  // so that an apply interrupted in between removes them the next time.
+  std::vector<std::string> dropped_functions;
   SLUICE_RETURN_IF_ERROR(db->Write([&](store::Transaction& tx) -> Status {
     for (const bus::Rule& rule : spec.rules)
       SLUICE_RETURN_IF_ERROR(bus::PutRule(tx, rule, now));
@@ -122,9 +151,23 @@ Status ApplyPipeline(DataDir& dir, pipeline::PipelineSpec spec) {
         SLUICE_RETURN_IF_ERROR(IgnoreNotFound(clusters.DeleteTemplate(tx, t)));
         dropped.push_back("cluster template " + t);
       }
+      dropped_functions = Missing(previous->functions, applied.functions);
     }
-    return pipeline::RecordAppliedPipeline(tx, applied);
+    pipeline::AppliedPipeline recorded = applied;
+    recorded.functions.insert(recorded.functions.end(), dropped_functions.begin(),
+                              dropped_functions.end());
+    return pipeline::RecordAppliedPipeline(tx, recorded);
   }));
+  if (!dropped_functions.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(functions::DeploymentContext context, FunctionDeployment(dir));
+    for (const std::string& name : dropped_functions) {
+      // Already deleted by hand is fine.
+      SLUICE_RETURN_IF_ERROR(IgnoreNotFound(functions::UndeployFunction(context, name)));
+      dropped.push_back("function " + name);
+    }
+    SLUICE_RETURN_IF_ERROR(db->Write(
+        [&](store::Transaction& tx) { return pipeline::RecordAppliedPipeline(tx, applied); }));
+  }
   std::printf("applied %s: %zu bucket(s), %zu file(s), %zu cluster template(s), %zu rule(s)\n",
               spec.name.c_str(), spec.buckets.size(), spec.files.size(), spec.templates.size(),
               spec.rules.size());

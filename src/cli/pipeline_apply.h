@@ -1,9 +1,10 @@
 // Applying a pipeline spec to a data dir, as `sluice run` and `sluice up` do: its buckets, the
-// files it puts in the lake, its cluster templates and its rules, exactly as `mb`, `put`,
-// `clusters templates put` and `rules put` would make them. Applying the same spec again
-// updates templates and rules in place, and removes the rules and templates an earlier
-// application of the spec (by its name) declared and this one does not. The store records
-// what the spec declared and its warehouse (sluice/pipeline/applied_pipeline.h).
+// files it puts in the lake, its functions, its cluster templates and its rules, exactly as
+// `mb`, `put`, `functions put`, `clusters templates put` and `rules put` would make them.
+// Applying the same spec again updates functions, templates and rules in place, and removes the
+// rules, templates and functions an earlier application of the spec (by its name) declared and
+// this one does not. The store records what the spec declared and its warehouse
+// (sluice/pipeline/applied_pipeline.h).
 #pragma once
 
 #include <string>

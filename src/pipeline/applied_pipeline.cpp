@@ -21,7 +21,8 @@ Result<std::optional<AppliedPipeline>> GetAppliedPipeline(store::Transaction& tx
                                                           const std::string& name) {
   SLUICE_ASSIGN_OR_RETURN(
       store::Cursor row,
-      tx.Query("SELECT warehouse, rules, templates, applied_ms FROM pipelines WHERE name = ?",
+      tx.Query("SELECT warehouse, rules, templates, applied_ms, functions FROM pipelines "
+               "WHERE name = ?",
                name));
   SLUICE_ASSIGN_OR_RETURN(bool found, row.Next());
   if (!found) return std::optional<AppliedPipeline>();
@@ -31,16 +32,18 @@ Result<std::optional<AppliedPipeline>> GetAppliedPipeline(store::Transaction& tx
   pipeline.rules = Names(row.Bytes(1));
   pipeline.templates = Names(row.Bytes(2));
   pipeline.applied = FromUnixMillis(row.Int(3));
+  pipeline.functions = Names(row.Bytes(4));
   return std::optional<AppliedPipeline>(std::move(pipeline));
 }
 
 Status RecordAppliedPipeline(store::Transaction& tx, const AppliedPipeline& pipeline) {
   return tx
       .Execute(
-          "INSERT OR REPLACE INTO pipelines (name, warehouse, rules, templates, applied_ms) "
-          "VALUES (?, ?, ?, ?, ?)",
+          "INSERT OR REPLACE INTO pipelines (name, warehouse, rules, templates, applied_ms, "
+          "functions) VALUES (?, ?, ?, ?, ?, ?)",
           pipeline.name, pipeline.warehouse, nlohmann::json(pipeline.rules).dump(),
-          nlohmann::json(pipeline.templates).dump(), ToUnixMillis(pipeline.applied))
+          nlohmann::json(pipeline.templates).dump(), ToUnixMillis(pipeline.applied),
+          nlohmann::json(pipeline.functions).dump())
       .status();
 }
 

@@ -16,7 +16,7 @@ namespace sluice::pipeline {
 namespace {
 
 const std::vector<std::string> kTopKeys = {"name",  "description", "warehouse", "buckets",
-                                           "files", "clusters",    "rules"};
+                                           "files", "functions",   "clusters",  "rules"};
 
 void ReadName(const MapReader& map, SpecReader& r) {
   map.Require("name");
@@ -112,7 +112,8 @@ void ReadSpec(const YAML::Node& root, SpecReader& r) {
   if (map.Has("warehouse")) ReadWarehouse(map.Get("warehouse"), r);
   if (map.Has("buckets")) ReadBuckets(map.Get("buckets"), r);
   if (map.Has("files")) ReadFiles(map.Get("files"), r);
-  // Clusters first: targets refer to them.
+  // Functions and clusters first: targets refer to them.
+  if (map.Has("functions")) ReadFunctions(map.Get("functions"), r);
   if (map.Has("clusters")) ReadClusters(map.Get("clusters"), r);
   if (map.Has("rules")) ReadRules(map.Get("rules"), r);
   CheckWholeSpec(r);

@@ -1,6 +1,6 @@
 // The checks only the whole file can make: a target's cluster template is defined in the spec,
-// a step's ActionOnFailure suits its template's step concurrency, and every s3:// URI the spec
-// names is in a bucket the spec declares.
+// a target's function is declared in it, a step's ActionOnFailure suits its template's step
+// concurrency, and every s3:// URI the spec names is in a bucket the spec declares.
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -23,6 +23,19 @@ void CheckClusterReferences(SpecReader& r) {
   for (const Located& ref : r.cluster_references) {
     if (HasVariable(ref.text) || r.templates.count(ref.text) != 0) continue;
     r.diagnostics.Add(ref.node, "cluster template \"" + ref.text + "\" is not defined in clusters" +
+                                    DidYouMean(ref.text, names));
+  }
+}
+
+// A function target must name a function of this spec, not one that happens to be in some data
+// dir already: the spec then runs the same wherever it is applied, and `validate` can tell.
+void CheckFunctionReferences(SpecReader& r) {
+  std::vector<std::string> names;
+  for (const auto& [name, key] : r.functions)
+    names.push_back(name);
+  for (const Located& ref : r.function_references) {
+    if (r.functions.count(ref.text) != 0) continue;
+    r.diagnostics.Add(ref.node, "function \"" + ref.text + "\" is not declared in functions" +
                                     DidYouMean(ref.text, names));
   }
 }
@@ -60,6 +73,7 @@ void CheckBuckets(SpecReader& r) {
 
 void CheckWholeSpec(SpecReader& r) {
   CheckClusterReferences(r);
+  CheckFunctionReferences(r);
   CheckStepConcurrency(r);
   CheckBuckets(r);
 }

@@ -1,6 +1,7 @@
-// The pipeline spec reader's shared state: what each section of the YAML file (clusters, rules,
-// targets, steps) produced, and what it saw that only the whole file can check (references to
-// cluster templates, step names, buckets). Internal to sluice_pipeline.
+// The pipeline spec reader's shared state: what each section of the YAML file (functions,
+// clusters, rules, targets, steps) produced, and what it saw that only the whole file can check
+// (references to cluster templates and functions, step names, buckets). Internal to
+// sluice_pipeline.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -41,15 +42,19 @@ struct SpecReader {
   explicit SpecReader(Diagnostics& d) : diagnostics(d) {}
 
   Diagnostics& diagnostics;
-  std::string folder;  // the spec's folder: `files` sources are relative to it
+  std::string folder;  // the spec's folder: `files` sources and function code are relative to it
   PipelineSpec spec;
   bool has_buckets = false;  // the spec has a `buckets` list
   std::map<std::string, TemplateInfo> templates;
   std::vector<Located> cluster_references;  // every target's `cluster`
+  // Every function `functions` declares (a bad one too: it is still declared), by name.
+  std::map<std::string, YAML::Node> functions;
+  std::vector<Located> function_references;  // every target's `function`
   std::vector<StepUse> steps;
   std::vector<Located> lake_uris;  // s3:// URIs the spec reads or writes
 };
 
+void ReadFunctions(const YAML::Node& node, SpecReader& reader);
 void ReadClusters(const YAML::Node& node, SpecReader& reader);
 void ReadRules(const YAML::Node& node, SpecReader& reader);
 // One target of a rule: its Parameters in the action's JSON form.
@@ -72,8 +77,8 @@ inline const std::vector<std::string> kSqlKeys = {"inputs", "query", "output", "
 // at the scalar. Returns how many it reported.
 int CheckVariables(const YAML::Node& node, bool cluster_known, Diagnostics& diagnostics);
 
-// What only the whole file can check: template references, steps against their template,
-// buckets.
+// What only the whole file can check: template and function references, steps against their
+// template, buckets.
 void CheckWholeSpec(SpecReader& reader);
 
 }  // namespace sluice::pipeline

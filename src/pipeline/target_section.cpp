@@ -2,7 +2,8 @@
 // Parameters (in the names builtin_actions.h gives), and the keys every target has become the
 // Target's fields (Id, RetryPolicy, Batch, Input...). Parameters are checked by the action's own
 // CheckParameters, except create_cluster's, whose template is checked against the spec instead
-// of a data dir.
+// of a data dir. `function:` names a function instead, one the spec declares (checked with the
+// whole file); a function target has the keys every target has and no Parameters.
 #include <yaml-cpp/yaml.h>
 
 #include "actions/cluster_actions.h"
@@ -18,8 +19,9 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<std::string> kCommonKeys = {
-    "action", "id", "retry", "batch", "input", "input_path", "input_transformer"};
+// Every target's keys, besides `action` or `function`.
+const std::vector<std::string> kCommonKeys = {"id",    "retry",      "batch",
+                                              "input", "input_path", "input_transformer"};
 
 const std::map<std::string, std::vector<std::string>>& ActionKeys() {
   static const std::map<std::string, std::vector<std::string>> keys = {
@@ -192,6 +194,40 @@ bool ReadDelivery(const MapReader& map, Diagnostics& d, json& target) {
   return ok;
 }
 
+// The key node `key` of map `node`, for messages about the key itself.
+YAML::Node KeyNode(const YAML::Node& node, std::string_view key) {
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (it->first.IsScalar() && it->first.Scalar() == key) return it->first;
+  }
+  return node;
+}
+
+// `function: NAME` and the keys every target has; its id defaults to the function's name.
+std::optional<bus::Target> ReadFunctionTarget(const YAML::Node& node, SpecReader& r) {
+  Diagnostics& d = r.diagnostics;
+  std::vector<std::string> keys = kCommonKeys;
+  keys.push_back("function");
+  MapReader map(node, "function target", keys, d);
+  auto function = ReadString(map.Get("function"), "function", d);
+  if (!function) return std::nullopt;
+  r.function_references.push_back({*function, map.Get("function")});
+  json target = {{"Function", *function}, {"Id", *function}};
+  bool ok = map.clean();
+  if (map.Has("id")) {
+    auto id = ReadString(map.Get("id"), "id", d);
+    ok = ok && id;
+    if (id) target["Id"] = *id;
+  }
+  ok = ReadDelivery(map, d, target) && ok;
+  if (!ok) return std::nullopt;
+  auto parsed = bus::TargetFromJson(target);
+  if (!parsed.ok()) {
+    d.Add(node, parsed.status());
+    return std::nullopt;
+  }
+  return std::move(*parsed);
+}
+
 }  // namespace
 
 int CheckVariables(const YAML::Node& node, bool cluster_known, Diagnostics& d) {
@@ -216,14 +252,21 @@ int CheckVariables(const YAML::Node& node, bool cluster_known, Diagnostics& d) {
 std::optional<bus::Target> ReadTarget(const YAML::Node& node, SpecReader& r) {
   Diagnostics& d = r.diagnostics;
   if (!node.IsMap()) {
-    d.Add(node, "a target must be a map with an action, not " + DescribeNode(node));
+    d.Add(node, "a target must be a map with an action or a function, not " + DescribeNode(node));
     return std::nullopt;
   }
   YAML::Node action_node = node["action"];
+  if (node["function"].IsDefined()) {
+    if (action_node.IsDefined()) {
+      d.Add(KeyNode(node, "function"), "a target names an action or a function, not both");
+      return std::nullopt;
+    }
+    return ReadFunctionTarget(node, r);
+  }
   if (!action_node.IsDefined()) {
     d.Add(node,
           "a target needs an action (create_cluster, add_steps, terminate_cluster, "
-          "run_sql, put_events or write_log)");
+          "run_sql, put_events or write_log) or a function");
     return std::nullopt;
   }
   auto action = ReadString(action_node, "action", d);
@@ -237,6 +280,7 @@ std::optional<bus::Target> ReadTarget(const YAML::Node& node, SpecReader& r) {
     return std::nullopt;
   }
   std::vector<std::string> keys = kCommonKeys;
+  keys.push_back("action");
   keys.insert(keys.end(), known->second.begin(), known->second.end());
   MapReader map(node, *action + " target", keys, d);
   json target = {{"Action", *action}, {"Id", *action}};

@@ -266,6 +266,9 @@ CREATE TABLE function_invocations (
 );
 CREATE INDEX function_invocations_due ON function_invocations(state, next_attempt_ms);
 )sql"},
+    {10, "pipelines: the functions a spec declared", R"sql(
+ALTER TABLE pipelines ADD COLUMN functions TEXT NOT NULL DEFAULT '[]';  -- JSON array of names
+)sql"},
 };
 
 }  // namespace

@@ -208,6 +208,57 @@ class RunTest(PipelineCase):
         self.assertFalse(os.path.exists(os.path.join(self.data_dir, "state.db")))
 
 
+FUNCTION_SPEC = """name: greeter
+functions:
+  greet:
+    runtime: python3
+    handler: app.handler
+    code: ./greet
+    environment: {GREETING: hello}
+    timeout: 10s
+rules:
+  - name: greet-arrivals
+    pattern: {source: [aws.s3], detail-type: [Object Created]}
+    targets:
+      - function: greet
+        input_path: $.detail
+"""
+
+
+class FunctionsInSpecTest(PipelineCase):
+
+    def test_applying_deploys_declared_functions_and_removes_dropped_ones(self):
+        os.mkdir(os.path.join(self.work, "greet"))
+        self.write(os.path.join("greet", "app.py"),
+                   "def handler(event, context):\n    return {'hello': event}\n")
+        spec = self.write("spec.yaml", FUNCTION_SPEC)
+        self.assertEqual(self.ok("validate", spec),
+                         "spec.yaml: ok (1 rule, 0 cluster templates, 0 steps)\n")
+
+        process = self.run_sluice("run", spec)
+        self.assertEqual(process.returncode, 0, self.describe(process))
+        self.assertIn("deployed function greet\n", process.stdout.decode())
+        listed = json.loads(self.ok("functions", "ls", "--json"))["Functions"]
+        self.assertEqual([f["FunctionName"] for f in listed], ["greet"])
+        self.assertEqual(listed[0]["Handler"], "app.handler")
+        self.assertEqual(listed[0]["Timeout"], 10)
+        self.assertEqual(listed[0]["Environment"], {"Variables": {"GREETING": "hello"}})
+        rule = json.loads(self.ok("rules", "describe", "greet-arrivals"))
+        self.assertEqual(len(rule["Targets"]), 1)
+        self.assertEqual(rule["Targets"][0]["Function"], "greet")
+        self.assertNotIn("Action", rule["Targets"][0])
+
+        # The spec without its function (and so without the rule that targets it): both go.
+        smaller = FUNCTION_SPEC[:FUNCTION_SPEC.index("functions:")]
+        process = self.run_sluice("run", self.write("spec.yaml", smaller))
+        self.assertEqual(process.returncode, 0, self.describe(process))
+        out = process.stdout.decode()
+        self.assertIn("removed rule greet-arrivals (no longer in the spec)\n", out)
+        self.assertIn("removed function greet (no longer in the spec)\n", out)
+        self.assertEqual(json.loads(self.ok("functions", "ls", "--json"))["Functions"], [])
+        self.assertEqual(json.loads(self.ok("rules", "ls", "--json"))["Rules"], [])
+
+
 class UpTest(PipelineCase):
 
     def test_up_runs_until_interrupted_and_a_second_up_updates_it_in_place(self):

@@ -49,7 +49,7 @@ PipelineSpec ParseValid(const fs::path& path) {
 
 TEST(PipelineSpecCases, EveryCase) {
   std::vector<fs::path> files = SpecFiles();
-  ASSERT_GE(files.size(), 19u);
+  ASSERT_GE(files.size(), 21u);
   size_t invalid = 0;
   for (const fs::path& file : files) {
     SCOPED_TRACE(file.filename().string());
@@ -64,7 +64,7 @@ TEST(PipelineSpecCases, EveryCase) {
     EXPECT_FALSE(diagnostics.empty());
     EXPECT_EQ(Render(diagnostics), ReadText(expected_file));
   }
-  EXPECT_GE(invalid, 15u);
+  EXPECT_GE(invalid, 16u);
 }
 
 TEST(PipelineSpecCases, DesignExampleMakesTheTemplateAndRules) {
@@ -157,6 +157,57 @@ TEST(PipelineSpecCases, FullExampleMapsEveryKey) {
   EXPECT_EQ(spec.rules[1].targets.at(1).id, "terminate_cluster");
   EXPECT_EQ(spec.rules[1].targets.at(2).id, "terminate_cluster-2");
   EXPECT_EQ(spec.StepCount(), 4u);
+}
+
+TEST(PipelineSpecCases, FunctionsAndTheTargetsThatNameThem) {
+  const fs::path specs(SLUICE_PIPELINE_SPECS_DIR);
+  PipelineSpec spec = ParseValid(specs / "functions.yaml");
+  ASSERT_EQ(spec.functions.size(), 3u);
+  // Every key, in the form `sluice functions put --file` takes; the folder resolved against the
+  // spec's.
+  EXPECT_EQ(functions::FunctionConfigToJson(spec.functions[0]), json::parse(R"({
+      "FunctionName": "greet", "Runtime": "python3.12", "Handler": "app.handler",
+      "Code": ")" + (specs / "functions" / "hello").string() + R"(",
+      "Description": "Says hello",
+      "Environment": {"Variables": {"GREETING": "hello", "LEVEL": "2"}},
+      "Timeout": 30, "MemorySize": 256, "ReservedConcurrentExecutions": 5,
+      "MaximumRetryAttempts": 1, "MaximumEventAgeInSeconds": 3600, "DeadLetter": false})"));
+  const functions::FunctionConfig& tool = spec.functions[1];
+  EXPECT_EQ(tool.name, "tool");
+  EXPECT_EQ(tool.code, "s3://lake/functions/tool.zip");
+  EXPECT_EQ(tool.command, (std::vector<std::string>{"python3", "tool.py", "--verbose"}));
+  EXPECT_EQ(tool.handler, "");
+  EXPECT_EQ(tool.timeout_seconds, 90);  // a plain number is seconds
+  // What is not given is FunctionConfig's default, as `sluice functions put` leaves it.
+  const functions::FunctionConfig& defaults = spec.functions[2];
+  EXPECT_EQ(defaults.code, (specs / "functions" / "hello").string());
+  EXPECT_EQ(defaults.timeout_seconds, 3);
+  EXPECT_EQ(defaults.memory_mb, 128);
+  EXPECT_FALSE(defaults.reserved_concurrency.has_value());
+  EXPECT_EQ(defaults.async.maximum_retry_attempts, 2);
+  EXPECT_EQ(defaults.async.maximum_event_age_seconds, 21600);
+  EXPECT_TRUE(defaults.async.dead_letter);
+
+  ASSERT_EQ(spec.rules.size(), 2u);
+  const std::vector<bus::Target>& arrived = spec.rules[0].targets;
+  ASSERT_EQ(arrived.size(), 3u);
+  EXPECT_EQ(bus::TargetToJson(arrived[0]), json::parse(R"({
+      "Id": "greet", "Function": "greet", "InputPath": "$.detail",
+      "RetryPolicy": {"MaximumRetryAttempts": 1, "MaximumEventAgeInSeconds": 600}})"));
+  EXPECT_EQ(arrived[1].id, "run-tool");
+  EXPECT_EQ(arrived[1].function, "tool");
+  EXPECT_EQ(arrived[1].action, "");
+  EXPECT_EQ(arrived[1].input, R"({"mode":"full"})");
+  EXPECT_EQ(arrived[2].action, "write_log");
+  const std::vector<bus::Target>& nightly = spec.rules[1].targets;
+  ASSERT_EQ(nightly.size(), 2u);
+  EXPECT_EQ(nightly[0].function, "defaults");
+  ASSERT_TRUE(nightly[0].batch.has_value());
+  EXPECT_EQ(nightly[0].batch->size, 10);
+  EXPECT_EQ(nightly[0].batch->window_seconds, 60);
+  EXPECT_EQ(nightly[1].function, "greet");
+  ASSERT_TRUE(nightly[1].input_transformer.has_value());
+  EXPECT_EQ(nightly[1].input_transformer->input_template, R"({"name": <key>})");
 }
 
 TEST(PipelineSpecCases, OrdersExampleIsValid) {

@@ -1,6 +1,6 @@
-// What an applied pipeline spec declared, kept in the state store: the rules and cluster
-// templates it owns (so applying it again can drop those it no longer declares) and its
-// warehouse (so commands given no warehouse use the one the pipeline loads).
+// What an applied pipeline spec declared, kept in the state store: the rules, cluster
+// templates and functions it owns (so applying it again can drop those it no longer declares)
+// and its warehouse (so commands given no warehouse use the one the pipeline loads).
 #pragma once
 
 #include <optional>
@@ -18,6 +18,7 @@ struct AppliedPipeline {
   std::string warehouse;  // empty: the spec names none
   std::vector<std::string> rules;
   std::vector<std::string> templates;
+  std::vector<std::string> functions;
   TimePoint applied;
 };
 

@@ -1,7 +1,8 @@
 // PipelineSpec: a whole pipeline declared in one YAML file (docs/pipeline-spec.md) — the lake
-// buckets, the warehouse, cluster templates and the rules whose targets drive them — read into
-// the objects sluice already has, so that applying a spec is exactly `sluice lake mb`,
-// `sluice clusters templates put` and `sluice rules put` with these values.
+// buckets, the warehouse, functions, cluster templates and the rules whose targets drive them —
+// read into the objects sluice already has, so that applying a spec is exactly `sluice lake mb`,
+// `sluice functions put`, `sluice clusters templates put` and `sluice rules put` with these
+// values.
 //
 // Reading never stops at the first problem: every problem found is a Diagnostic with the
 // 1-based line and column of the YAML node it is about (the bad key or value, else the nearest
@@ -15,6 +16,7 @@
 #include "sluice/bus/rule.h"
 #include "sluice/clusters/cluster_template.h"
 #include "sluice/common/result.h"
+#include "sluice/functions/function_config.h"
 
 namespace sluice::pipeline {
 
@@ -37,6 +39,9 @@ struct PipelineSpec {
   std::string warehouse;             // a warehouse URL; empty: the data dir's default
   std::vector<std::string> buckets;  // created when the spec is applied
   std::vector<LakeFile> files;       // uploaded when the spec is applied, after the buckets
+  // Deployed when the spec is applied, before the rules whose targets name them. A local `code`
+  // folder is already resolved against the spec's folder.
+  std::vector<functions::FunctionConfig> functions;
   std::vector<clusters::ClusterTemplate> templates;
   // Rules with their targets' Parameters in the JSON form the built-in actions take.
   std::vector<bus::Rule> rules;
@@ -47,7 +52,8 @@ struct PipelineSpec {
 
 // Reads a spec from YAML text; every problem goes to `diagnostics` (sorted by position). The
 // returned spec is meaningful only when `diagnostics` is empty. `folder` is where the spec lives:
-// `files` sources are resolved against it and must exist; empty: the current directory.
+// `files` sources and local function code are resolved against it and must exist; empty: the
+// current directory.
 PipelineSpec ParsePipelineSpec(std::string_view yaml, std::vector<Diagnostic>& diagnostics,
                                const std::string& folder = "");
 
