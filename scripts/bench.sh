@@ -23,3 +23,6 @@ echo
 echo "== bench/s3"
 # The S3 endpoint beside nginx (started by the benchmark); S3_BENCH_LARGE_MB sizes the large object.
 python3 bench/s3_bench.py --build "$build"
+echo
+echo "== bench/functions"
+"$build/bench/functions_bench" --dir "$build/functions-bench-data"
