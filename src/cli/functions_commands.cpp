@@ -120,16 +120,9 @@ Status ListCommand(DataDir& dir, const FunctionsArgs& args) {
 
 Status DescribeCommand(DataDir& dir, const FunctionsArgs& args) {
   SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
-  std::optional<functions::StoredFunction> function;
-  SLUICE_RETURN_IF_ERROR(db->Read([&](store::Transaction& tx) -> Status {
-    SLUICE_ASSIGN_OR_RETURN(function, functions::GetFunction(tx, args.name));
-    return Status::Ok();
-  }));
-  if (!function) {
-    return Status::NotFound("function " + args.name + " does not exist",
-                            "ResourceNotFoundException");
-  }
-  std::puts(functions::StoredFunctionToJson(*function, dir.identity()).dump(2).c_str());
+  SLUICE_ASSIGN_OR_RETURN(functions::StoredFunction function,
+                          functions::ReadFunction(*db, args.name));
+  std::puts(functions::StoredFunctionToJson(function, dir.identity()).dump(2).c_str());
   return Status::Ok();
 }
 

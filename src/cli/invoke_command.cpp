@@ -33,22 +33,15 @@ Status Invoke(DataDir& dir, const InvokeArgs& args) {
     return UsageError("--payload is not JSON: Lambda takes a JSON document");
   }
   SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
-  std::optional<functions::StoredFunction> function;
-  SLUICE_RETURN_IF_ERROR(db->Read([&](store::Transaction& tx) -> Status {
-    SLUICE_ASSIGN_OR_RETURN(function, functions::GetFunction(tx, args.name));
-    return Status::Ok();
-  }));
-  if (!function) {
-    return Status::NotFound("function " + args.name + " does not exist",
-                            "ResourceNotFoundException");
-  }
+  SLUICE_ASSIGN_OR_RETURN(functions::StoredFunction function,
+                          functions::ReadFunction(*db, args.name));
   SLUICE_ASSIGN_OR_RETURN(
       std::unique_ptr<functions::FunctionPool> pool,
       OpenFunctionPool(dir, RunningEngineEndpoint(dir).value_or(""), /*marker=*/""));
   functions::InvokeRequest request;
   request.payload = std::move(payload);
   request.tail_log = args.log_type == "Tail";
-  SLUICE_ASSIGN_OR_RETURN(functions::InvokeResponse response, pool->Invoke(*function, request));
+  SLUICE_ASSIGN_OR_RETURN(functions::InvokeResponse response, pool->Invoke(function, request));
   if (response.outcome == functions::InvokeOutcome::kThrottled) {
     return Status::Conflict("function " + args.name + " is throttled: " + response.throttle_reason,
                             "TooManyRequestsException");

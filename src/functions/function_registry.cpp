@@ -59,6 +59,19 @@ Result<std::optional<StoredFunction>> GetFunction(store::Transaction& tx, std::s
   return std::optional<StoredFunction>(std::move(function));
 }
 
+Result<StoredFunction> ReadFunction(store::Database& db, std::string_view name) {
+  std::optional<StoredFunction> function;
+  SLUICE_RETURN_IF_ERROR(db.Read([&](store::Transaction& tx) -> Status {
+    SLUICE_ASSIGN_OR_RETURN(function, GetFunction(tx, name));
+    return Status::Ok();
+  }));
+  if (!function) {
+    return Status::NotFound("function " + std::string(name) + " does not exist",
+                            "ResourceNotFoundException");
+  }
+  return std::move(*function);
+}
+
 Result<std::vector<StoredFunction>> ListFunctions(store::Transaction& tx) {
   SLUICE_ASSIGN_OR_RETURN(store::Cursor row, tx.Query(std::string(kSelect) + "ORDER BY name"));
   std::vector<StoredFunction> functions;

@@ -224,12 +224,10 @@ http::HttpResponse LambdaService::Invoke(Call& call, const std::string& name) {
         functions::EnqueueAsync(tx, {name, request.payload, "invoke", ""}, clock_.Now()));
     return Status::Ok();
   });
-  if (!read.ok()) return LambdaError(500, "ServiceException", read.ToString(), call.request_id);
+  if (!read.ok()) return FailureResponse(read, name, call.request_id);
   if (!function) {
-    return LambdaError(404, "ResourceNotFoundException",
-                       "Function not found: " +
-                           functions::FunctionArn(identity_.region, identity_.account_id, name),
-                       call.request_id);
+    return FailureResponse(Status::NotFound("", "ResourceNotFoundException"), name,
+                           call.request_id);
   }
   if (type == "DryRun") return JsonResponse(204, json::object(), call.request_id);
   if (type == "Event") {
@@ -268,20 +266,21 @@ http::HttpResponse LambdaService::Invoke(Call& call, const std::string& name) {
   return response;
 }
 
-http::HttpResponse LambdaService::Describe(Call& call, const std::string& name,
-                                           bool configuration_only) {
-  std::optional<functions::StoredFunction> function;
-  Status read = db_.Read([&](store::Transaction& tx) -> Status {
-    SLUICE_ASSIGN_OR_RETURN(function, functions::GetFunction(tx, name));
-    return Status::Ok();
-  });
-  if (!read.ok()) return LambdaError(500, "ServiceException", read.ToString(), call.request_id);
-  if (!function) {
+http::HttpResponse LambdaService::FailureResponse(const Status& status, const std::string& name,
+                                                  const std::string& request_id) const {
+  if (status.aws_code() == "ResourceNotFoundException") {
     return LambdaError(404, "ResourceNotFoundException",
                        "Function not found: " +
                            functions::FunctionArn(identity_.region, identity_.account_id, name),
-                       call.request_id);
+                       request_id);
   }
+  return LambdaError(500, "ServiceException", status.ToString(), request_id);
+}
+
+http::HttpResponse LambdaService::Describe(Call& call, const std::string& name,
+                                           bool configuration_only) {
+  auto function = functions::ReadFunction(db_, name);
+  if (!function.ok()) return FailureResponse(function.status(), name, call.request_id);
   json configuration = functions::StoredFunctionToJson(*function, identity_);
   if (configuration_only) return JsonResponse(200, configuration, call.request_id);
   return JsonResponse(200,

@@ -13,6 +13,7 @@
 #include "sluice/common/aws_identity.h"
 #include "sluice/common/clock.h"
 #include "sluice/functions/function_config.h"
+#include "sluice/store/database.h"
 #include "sluice/store/transaction.h"
 
 namespace sluice::functions {
@@ -34,6 +35,9 @@ struct StoredFunction {
 // Creates or replaces the function (validate its config first).
 Status PutFunction(store::Transaction& tx, const StoredFunction& function);
 Result<std::optional<StoredFunction>> GetFunction(store::Transaction& tx, std::string_view name);
+// The function, read in a transaction of its own; NotFound (ResourceNotFoundException) when
+// there is none.
+Result<StoredFunction> ReadFunction(store::Database& db, std::string_view name);
 // By name.
 Result<std::vector<StoredFunction>> ListFunctions(store::Transaction& tx);
 // Fails with ResourceNotFoundException when there is no such function.

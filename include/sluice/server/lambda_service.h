@@ -40,6 +40,9 @@ class LambdaService final : public http::RequestHandler {
   http::HttpResponse Invoke(Call& call, const std::string& name);
   http::HttpResponse Describe(Call& call, const std::string& name, bool configuration_only);
   http::HttpResponse List(Call& call);
+  // A failed read of function `name`: 404 ResourceNotFoundException, else 500 ServiceException.
+  http::HttpResponse FailureResponse(const Status& status, const std::string& name,
+                                     const std::string& request_id) const;
 
   store::Database& db_;
   functions::FunctionPool& pool_;
