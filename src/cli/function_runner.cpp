@@ -25,7 +25,13 @@ Result<std::unique_ptr<functions::FunctionPool>> OpenFunctionPool(DataDir& dir,
     options.environment["SLUICE_ENDPOINT_URL"] = endpoint;
   }
   if (const char* limit = std::getenv("SLUICE_FUNCTION_CONCURRENCY"); limit && *limit) {
-    options.max_concurrency = std::max(1, std::atoi(limit));
+    char* end = nullptr;
+    long value = std::strtol(limit, &end, 10);
+    if (*end != '\0' || value < 1 || value > 100000) {
+      return Status::InvalidArgument("SLUICE_FUNCTION_CONCURRENCY is \"" + std::string(limit) +
+                                     "\": it must be a number of invocations, 1 to 100000");
+    }
+    options.max_concurrency = static_cast<int>(value);
   }
   return functions::FunctionPool::Create(std::move(options));
 }

@@ -112,13 +112,17 @@ Status RunEngine(DataDir& dir, const EngineRunArgs& args) {
   server::LambdaService lambda(*db, *pool, s3::LiveSecretLookup(dir.path() / "credentials.json"),
                                dir.identity(), SystemClock::Instance(),
                                [&invoker] { invoker.Notify(); });
-  std::unique_ptr<s3::S3Server> s3_server;
-  if (!args.s3_listen.empty()) {
-    SLUICE_ASSIGN_OR_RETURN(s3_server, StartServer(dir, *lake, args.s3_listen, lambda));
-    std::string endpoint = "http://" + s3_server->address();
-    pool->SetEnvironment("AWS_ENDPOINT_URL", endpoint);
-    pool->SetEnvironment("SLUICE_ENDPOINT_URL", endpoint);
-    SLUICE_RETURN_IF_ERROR(WriteEngineEndpoint(dir, endpoint));
+  // Asked for no API (`sluice run`), the engine still serves one on a free loopback port: its
+  // functions reach the lake through it.
+  const bool serving = !args.s3_listen.empty();
+  SLUICE_ASSIGN_OR_RETURN(
+      std::unique_ptr<s3::S3Server> s3_server,
+      StartServer(dir, *lake, serving ? args.s3_listen : "127.0.0.1:0", lambda));
+  std::string endpoint = "http://" + s3_server->address();
+  pool->SetEnvironment("AWS_ENDPOINT_URL", endpoint);
+  pool->SetEnvironment("SLUICE_ENDPOINT_URL", endpoint);
+  SLUICE_RETURN_IF_ERROR(WriteEngineEndpoint(dir, endpoint));
+  if (serving) {
     std::printf("%s\n", s3_server->address().c_str());
     std::fflush(stdout);
   }
@@ -126,7 +130,7 @@ Status RunEngine(DataDir& dir, const EngineRunArgs& args) {
   if (args.announce) {
     std::fprintf(stderr, "sluice: engine running on %s%s\n", dir.path().c_str(),
                  args.until_idle ? " until idle" : " (Ctrl-C to stop)");
-    if (s3_server) {
+    if (serving) {
       std::fprintf(stderr, "sluice: S3 API on http://%s\n", s3_server->address().c_str());
     }
   }
@@ -149,10 +153,8 @@ Status RunEngine(DataDir& dir, const EngineRunArgs& args) {
         s.events_routed, s.deliveries_run, s.succeeded, s.retried, s.dead_lettered);
   };
   Status ran = dispatcher.Run(should_stop, report);
-  if (s3_server) {
-    s3_server->Stop();
-    RemoveEngineEndpoint(dir);
-  }
+  s3_server->Stop();
+  RemoveEngineEndpoint(dir);
   // Running invocations end with their sandboxes and run again after the next start.
   invoker.Stop();
   stopping = true;

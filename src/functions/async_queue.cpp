@@ -210,8 +210,15 @@ Result<AsyncCounts> CountAsync(store::Transaction& tx) {
 }
 
 json DestinationRecord(const AsyncInvocation& invocation, const AwsIdentity& identity) {
-  json response_context = {{"statusCode", 200}, {"executedVersion", "$LATEST"}};
-  if (!invocation.error_type.empty()) response_context["functionError"] = "Unhandled";
+  // An event that never ran (throttled, its function gone) has Lambda's refusal as its status.
+  int status = 200;
+  if (invocation.attempts == 0) {
+    status = invocation.error_type == "ResourceNotFoundException" ? 404 : 429;
+  }
+  json response_context = {{"statusCode", status}, {"executedVersion", "$LATEST"}};
+  if (!invocation.error_type.empty() && invocation.attempts > 0) {
+    response_context["functionError"] = "Unhandled";
+  }
   json record = {
       {"version", "1.0"},
       {"timestamp", FormatIso8601Millis(invocation.updated)},

@@ -296,7 +296,7 @@ http::HttpResponse LambdaService::List(Call& call) {
     return Status::Ok();
   });
   if (!read.ok()) return LambdaError(500, "ServiceException", read.ToString(), call.request_id);
-  // Marker is the last name of the previous page; MaxItems at most 50, as Lambda's.
+  // Marker is the last name of the previous page; 50 to a page unless MaxItems says otherwise.
   std::string marker = call.query.Get("Marker");
   int max_items = 50;
   if (call.query.Has("MaxItems")) {

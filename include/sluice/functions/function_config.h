@@ -28,7 +28,7 @@ enum class RuntimeKind {
 struct AsyncPolicy {
   int maximum_retry_attempts = 2;         // 0-2
   int maximum_event_age_seconds = 21600;  // 60-21600
-  // Failed events go to the dead-letter store (`sluice dlq ls`); false: they are dropped, as
+  // Failed events go to the dead-letter store (`sluice functions dlq`); false: they are dropped, as
   // Lambda drops them without a destination.
   bool dead_letter = true;
 };
