@@ -19,8 +19,9 @@ struct EngineRunArgs {
   bool quiet = false;
   // Say on stderr that the engine runs, and where.
   bool announce = true;
-  // Serve the lake's S3 API on this HOST:PORT (empty: not at all). The address bound is printed
-  // as the first line of standard output, for scripts that asked for port 0.
+  // Serve the engine's API (S3, and Lambda's Invoke) on this HOST:PORT; the address bound is
+  // printed as the first line of standard output, for scripts that asked for port 0. Empty: only
+  // on a free loopback port, unannounced, for the engine's own functions.
   std::string s3_listen;
 };
 

@@ -150,7 +150,11 @@ InvokeResponse Sandbox::Invoke(const InvokeRequest& request, const Clock& clock)
     response.payload = ErrorDocument(type, message);
   };
   const uint64_t memory_limit = static_cast<uint64_t>(spec_.memory_mb) << 20;
-  auto over_memory = [&] { return PeakMemoryBytes() > memory_limit; };
+  uint64_t peak = 0;  // the most seen: a process that is gone reads as 0
+  auto over_memory = [&] {
+    peak = std::max(peak, PeakMemoryBytes());
+    return peak > memory_limit;
+  };
 
   SteadyClock::time_point begin = SteadyClock::now();
   const auto timeout = std::chrono::seconds(spec_.timeout_seconds);
@@ -185,7 +189,8 @@ InvokeResponse Sandbox::Invoke(const InvokeRequest& request, const Clock& clock)
   }
   // The peak stays recorded: an overrun between two looks is caught here, before the reply counts.
   if (reply && alive() && over_memory()) out_of_memory = true;
-  response.max_memory_used_mb = (PeakMemoryBytes() + (1 << 20) - 1) >> 20;
+  peak = std::max(peak, PeakMemoryBytes());
+  response.max_memory_used_mb = (peak + (1 << 20) - 1) >> 20;
   double duration = Milliseconds(SteadyClock::now() - begin);
 
   if (out_of_memory) {

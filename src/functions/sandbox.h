@@ -66,9 +66,6 @@ class Sandbox {
 
   bool alive() const { return !dead_.load(); }
   const SandboxSpec& spec() const { return spec_; }
-  pid_t pid() const { return pid_; }
-  // The Runtime API's address ("127.0.0.1:PORT").
-  std::string runtime_api() const { return server_->address(); }
 
  private:
   explicit Sandbox(SandboxSpec spec);
