@@ -1,7 +1,5 @@
 #include "sluice/s3/server.h"
 
-#include <vector>
-
 #include "s3/s3_service.h"
 
 namespace sluice::s3 {
@@ -9,8 +7,8 @@ namespace sluice::s3 {
 // Sends each request to the handler of the service its signature is scoped to.
 class ServiceRouter final : public http::RequestHandler {
  public:
-  ServiceRouter(S3Service& s3, std::map<std::string, http::RequestHandler*> services)
-      : s3_(s3), services_(std::move(services)) {}
+  ServiceRouter(S3Service& s3, const std::map<std::string, http::RequestHandler*>& services)
+      : s3_(s3), services_(services.begin(), services.end()) {}
 
   http::HttpResponse Handle(http::HttpRequest& request, http::RequestBody& body) override {
     if (!services_.empty()) {
@@ -27,36 +25,32 @@ class ServiceRouter final : public http::RequestHandler {
  private:
   // The service of the request's credential scope ("AK/20240101/us-east-1/lambda/aws4_request"),
   // from the Authorization header or a presigned URL's X-Amz-Credential; empty when unsigned.
-  static std::string SignedService(const http::HttpRequest& request) {
-    std::string_view credential;
+  // A view into the request; nothing is copied (this runs before every S3 request too).
+  static std::string_view SignedService(const http::HttpRequest& request) {
     if (auto authorization = request.HeaderValue("authorization")) {
       size_t at = authorization->find("Credential=");
-      if (at == std::string_view::npos) return "";
-      credential = authorization->substr(at + 11);
-      credential = credential.substr(0, credential.find_first_of(", "));
-    } else {
-      size_t at = request.query.find("X-Amz-Credential=");
-      if (at == std::string::npos) return "";
-      credential = std::string_view(request.query).substr(at + 17);
-      credential = credential.substr(0, credential.find('&'));
+      if (at == std::string_view::npos) return {};
+      std::string_view credential = authorization->substr(at + 11);
+      return Field(credential.substr(0, credential.find_first_of(", ")), "/", 3);
     }
-    // The scope's parts are separated by '/' ("%2F" in a query); the service is the fourth.
-    std::vector<std::string> parts(1);
-    for (size_t i = 0; i < credential.size(); ++i) {
-      if (credential[i] == '/') {
-        parts.emplace_back();
-      } else if (credential.substr(i, 3) == "%2F") {
-        parts.emplace_back();
-        i += 2;
-      } else {
-        parts.back() += credential[i];
-      }
+    size_t at = request.query.find("X-Amz-Credential=");
+    if (at == std::string::npos) return {};
+    std::string_view credential = std::string_view(request.query).substr(at + 17);
+    return Field(credential.substr(0, credential.find('&')), "%2F", 3);
+  }
+
+  // The `n`th (from 0) of the fields `separator` splits `text` into; empty when there are fewer.
+  static std::string_view Field(std::string_view text, std::string_view separator, int n) {
+    for (int i = 0; i < n; ++i) {
+      size_t at = text.find(separator);
+      if (at == std::string_view::npos) return {};
+      text.remove_prefix(at + separator.size());
     }
-    return parts.size() == 5 ? parts[3] : "";
+    return text.substr(0, text.find(separator));
   }
 
   S3Service& s3_;
-  std::map<std::string, http::RequestHandler*> services_;
+  std::map<std::string, http::RequestHandler*, std::less<>> services_;  // found by a view
 };
 
 Result<std::unique_ptr<S3Server>> S3Server::Start(lake::ObjectStore& lake, SecretLookup secrets,

@@ -168,6 +168,22 @@ TEST_F(FunctionPoolTest, TheLogHasLambdasLinesAndTheTailIsReturnedWhenAsked) {
   EXPECT_TRUE(Invoke(function).log_tail.empty());
 }
 
+TEST_F(FunctionPoolTest, LoggingOutputCarriesLambdasLevelAndRequestId) {
+  // The runtime sets logging up when the code imports it (not before: a cold start that never
+  // logs does not pay for the module).
+  StoredFunction function =
+      Function("logs", "python3", "app.handler",
+               {{"app.py",
+                 "import logging\nlogger = logging.getLogger()\nlogger.setLevel(logging.INFO)\n"
+                 "def handler(event, context):\n    logger.info('logged %s', event['n'])\n"
+                 "    return 'ok'\n"}});
+  InvokeResponse response = Invoke(function, R"({"n":7})", /*tail=*/true);
+  ASSERT_EQ(response.outcome, InvokeOutcome::kSucceeded) << response.payload;
+  EXPECT_NE(response.log_tail.find("[INFO]\t"), std::string::npos) << response.log_tail;
+  EXPECT_NE(response.log_tail.find("\t" + response.request_id + "\tlogged 7"), std::string::npos)
+      << response.log_tail;
+}
+
 TEST_F(FunctionPoolTest, AHandlersExceptionIsAnUnhandledErrorAndTheSandboxStaysWarm) {
   StoredFunction function = Python("fail");
   InvokeResponse failed = Invoke(function);

@@ -15,14 +15,12 @@ normal invocation: stdout and stderr belong to the handler, and sluice writes th
 START/END/REPORT lines itself.
 """
 
+import _socket
 import importlib
 import json
-import logging
 import os
-import socket
 import sys
 import time
-import traceback
 
 API_PREFIX = "/2018-06-01/runtime"
 NEXT_PATH = API_PREFIX + "/invocation/next"
@@ -128,8 +126,10 @@ class RuntimeClient:
 
     def _connect(self):
         # No timeout: /next blocks until sluice has an event, possibly for minutes.
-        self._sock = socket.create_connection(self._address)
-        self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # _socket, not socket: the module's Python layer (enum, selectors) is cold-start time.
+        self._sock = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+        self._sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
+        self._sock.connect(self._address)
         self._buffer = b""
 
     def _close(self):
@@ -387,6 +387,8 @@ def exception_error(exc, request_id=None):
 
 def user_stack_trace(tb):
     """The traceback as traceback.format_list gives it, minus this file's leading frames."""
+    import traceback  # only when something failed: a cold start does not pay for it
+
     frames = traceback.extract_tb(tb)
     for i, frame in enumerate(frames):
         if "/bootstrap.py" not in frame.filename:
@@ -417,25 +419,24 @@ def log_error(error):
 # --- Logging -------------------------------------------------------------------------------
 
 
-class RequestIdFilter(logging.Filter):
-    def filter(self, record):
-        record.aws_request_id = _current_request_id or ""
-        return True
-
-
-class StdoutHandler(logging.Handler):
-    """Writes through whatever sys.stdout is at the time, as awslambdaric's log sink does."""
-
-    def emit(self, record):
-        try:
-            sys.stdout.write(self.format(record))
-        except Exception:
-            self.handleError(record)
-
-
-def setup_logging():
+def setup_logging(logging):
     """Give the root logger Lambda's handler and format, so `logging` output appears as on
     Lambda (without one, a handler's logger.info() would go nowhere)."""
+
+    class RequestIdFilter(logging.Filter):
+        def filter(self, record):
+            record.aws_request_id = _current_request_id or ""
+            return True
+
+    class StdoutHandler(logging.Handler):
+        """Writes through whatever sys.stdout is at the time, as awslambdaric's log sink does."""
+
+        def emit(self, record):
+            try:
+                sys.stdout.write(self.format(record))
+            except Exception:
+                self.handleError(record)
+
     logging.Formatter.converter = time.gmtime
     handler = StdoutHandler()
     handler.setFormatter(logging.Formatter(
@@ -444,6 +445,35 @@ def setup_logging():
     ))
     handler.addFilter(RequestIdFilter())
     logging.getLogger().addHandler(handler)
+
+
+class LoggingSetupFinder:
+    """Sets logging up the moment anything imports it, rather than importing it at start: a
+    function that never logs does not pay for the module in its cold start."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "logging":
+            return None
+        sys.meta_path.remove(self)
+        for finder in sys.meta_path:
+            spec = finder.find_spec(name, path, target) if hasattr(finder, "find_spec") else None
+            if spec is not None:
+                run = spec.loader.exec_module
+
+                def exec_module(module):
+                    run(module)
+                    setup_logging(module)
+
+                spec.loader.exec_module = exec_module
+                return spec
+        return None
+
+
+def setup_logging_on_import():
+    if "logging" in sys.modules:
+        setup_logging(sys.modules["logging"])
+    else:
+        sys.meta_path.insert(0, LoggingSetupFinder())
 
 
 def setup_output():
@@ -521,7 +551,7 @@ def init(client, task_root):
 
 def main():
     setup_output()
-    setup_logging()
+    setup_logging_on_import()
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
     client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
     handler = init(client, task_root)
