@@ -8,7 +8,6 @@
 namespace sluice::cli {
 
 Result<std::unique_ptr<functions::FunctionPool>> OpenFunctionPool(DataDir& dir,
-                                                                  const std::string& endpoint,
                                                                   const std::string& marker) {
   SLUICE_ASSIGN_OR_RETURN(s3::CredentialStore credentials,
                           s3::CredentialStore::Open(dir.path() / "credentials.json"));
@@ -18,12 +17,6 @@ Result<std::unique_ptr<functions::FunctionPool>> OpenFunctionPool(DataDir& dir,
   options.identity = dir.identity();
   options.marker = marker;
   options.environment = {{"AWS_ACCESS_KEY_ID", key.id}, {"AWS_SECRET_ACCESS_KEY", key.secret}};
-  if (!endpoint.empty()) {
-    // AWS_ENDPOINT_URL is read by current SDKs and the aws CLI; older ones (Debian's boto3 1.26)
-    // need it passed as endpoint_url, which SLUICE_ENDPOINT_URL makes easy to find.
-    options.environment["AWS_ENDPOINT_URL"] = endpoint;
-    options.environment["SLUICE_ENDPOINT_URL"] = endpoint;
-  }
   if (const char* limit = std::getenv("SLUICE_FUNCTION_CONCURRENCY"); limit && *limit) {
     char* end = nullptr;
     long value = std::strtol(limit, &end, 10);
@@ -34,6 +27,20 @@ Result<std::unique_ptr<functions::FunctionPool>> OpenFunctionPool(DataDir& dir,
     options.max_concurrency = static_cast<int>(value);
   }
   return functions::FunctionPool::Create(std::move(options));
+}
+
+void UseEngineEndpoint(functions::FunctionPool& pool, const std::string& endpoint) {
+  // AWS_ENDPOINT_URL is read by current SDKs and the aws CLI; older ones (Debian's boto3 1.26)
+  // need it passed as endpoint_url, which SLUICE_ENDPOINT_URL makes easy to find.
+  pool.SetEnvironment("AWS_ENDPOINT_URL", endpoint);
+  pool.SetEnvironment("SLUICE_ENDPOINT_URL", endpoint);
+}
+
+Result<functions::DeploymentContext> FunctionDeployment(DataDir& dir) {
+  SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
+  SLUICE_ASSIGN_OR_RETURN(lake::LocalObjectStore * lake, dir.Lake());
+  return functions::DeploymentContext{*db, *lake, dir.functions_path(),
+                                      std::filesystem::current_path(), SystemClock::Instance()};
 }
 
 Status WriteEngineEndpoint(const DataDir& dir, const std::string& endpoint) {

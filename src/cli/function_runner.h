@@ -9,15 +9,21 @@
 #include <string>
 
 #include "cli/data_dir.h"
+#include "sluice/functions/function_deployment.h"
 #include "sluice/functions/function_pool.h"
 
 namespace sluice::cli {
 
-// `endpoint`: "http://127.0.0.1:9000", or empty when no engine serves the API. `marker`: the
-// canonical data dir, for the engine's pool (reaped after a crash); empty for a CLI's.
+// `marker`: the canonical data dir, for the engine's pool (reaped after a crash); empty for a
+// CLI's.
 Result<std::unique_ptr<functions::FunctionPool>> OpenFunctionPool(DataDir& dir,
-                                                                  const std::string& endpoint,
                                                                   const std::string& marker);
+// Tells functions started from now on where the engine serves its API ("http://HOST:PORT").
+void UseEngineEndpoint(functions::FunctionPool& pool, const std::string& endpoint);
+
+// Deploying functions on the data dir (`functions put`, applying a spec): local code folders are
+// relative to the current directory.
+Result<functions::DeploymentContext> FunctionDeployment(DataDir& dir);
 
 // <data dir>/engine.endpoint holds the running engine's API address while it runs.
 Status WriteEngineEndpoint(const DataDir& dir, const std::string& endpoint);

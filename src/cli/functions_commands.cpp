@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/command.h"
+#include "cli/function_runner.h"
 #include "cli/json_argument.h"
 #include "sluice/common/time_format.h"
 #include "sluice/functions/async_queue.h"
@@ -74,16 +75,9 @@ Result<functions::FunctionConfig> ConfigFromArgs(const FunctionsArgs& args, CLI:
   return config;
 }
 
-Result<functions::DeploymentContext> Context(DataDir& dir) {
-  SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
-  SLUICE_ASSIGN_OR_RETURN(lake::LocalObjectStore * lake, dir.Lake());
-  return functions::DeploymentContext{*db, *lake, dir.functions_path(),
-                                      std::filesystem::current_path(), SystemClock::Instance()};
-}
-
 Status PutCommand(DataDir& dir, const FunctionsArgs& args, CLI::App* put) {
   SLUICE_ASSIGN_OR_RETURN(functions::FunctionConfig config, ConfigFromArgs(args, put));
-  SLUICE_ASSIGN_OR_RETURN(functions::DeploymentContext context, Context(dir));
+  SLUICE_ASSIGN_OR_RETURN(functions::DeploymentContext context, FunctionDeployment(dir));
   SLUICE_ASSIGN_OR_RETURN(functions::StoredFunction function,
                           functions::DeployFunction(context, config));
   std::printf("%s\n", functions::FunctionArn(dir.identity().region, dir.identity().account_id,
@@ -193,7 +187,7 @@ Status DeadLettersCommand(DataDir& dir, const FunctionsArgs& args) {
 }
 
 Status RemoveCommand(DataDir& dir, const FunctionsArgs& args) {
-  SLUICE_ASSIGN_OR_RETURN(functions::DeploymentContext context, Context(dir));
+  SLUICE_ASSIGN_OR_RETURN(functions::DeploymentContext context, FunctionDeployment(dir));
   SLUICE_RETURN_IF_ERROR(functions::UndeployFunction(context, args.name));
   std::printf("deleted: %s\n", args.name.c_str());
   return Status::Ok();

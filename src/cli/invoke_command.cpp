@@ -35,9 +35,11 @@ Status Invoke(DataDir& dir, const InvokeArgs& args) {
   SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
   SLUICE_ASSIGN_OR_RETURN(functions::StoredFunction function,
                           functions::ReadFunction(*db, args.name));
-  SLUICE_ASSIGN_OR_RETURN(
-      std::unique_ptr<functions::FunctionPool> pool,
-      OpenFunctionPool(dir, RunningEngineEndpoint(dir).value_or(""), /*marker=*/""));
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<functions::FunctionPool> pool,
+                          OpenFunctionPool(dir, /*marker=*/""));
+  if (std::optional<std::string> endpoint = RunningEngineEndpoint(dir)) {
+    UseEngineEndpoint(*pool, *endpoint);
+  }
   functions::InvokeRequest request;
   request.payload = std::move(payload);
   request.tail_log = args.log_type == "Tail";

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "cli/function_runner.h"
 #include "sluice/bus/rule_store.h"
 #include "sluice/clusters/cluster_store.h"
 #include "sluice/common/md5.h"
@@ -61,18 +62,11 @@ Status IgnoreNotFound(Status status) {
   return status.code() == StatusCode::kNotFound ? Status::Ok() : status;
 }
 
-Result<functions::DeploymentContext> FunctionDeployment(DataDir& dir) {
-  SLUICE_ASSIGN_OR_RETURN(store::Database * db, dir.Database());
-  SLUICE_ASSIGN_OR_RETURN(lake::LocalObjectStore * lake, dir.Lake());
-  // Local code folders are already resolved against the spec's folder (PipelineSpec).
-  return functions::DeploymentContext{*db, *lake, dir.functions_path(),
-                                      std::filesystem::current_path(), SystemClock::Instance()};
-}
-
 // Deploys the spec's functions as `sluice functions put` does, after the buckets and files (a
 // function's code may be a zip the spec puts in the lake) and before the rules that target them.
 Status DeploySpecFunctions(DataDir& dir, const pipeline::PipelineSpec& spec) {
   if (spec.functions.empty()) return Status::Ok();
+  // Local code folders are already resolved against the spec's folder (PipelineSpec).
   SLUICE_ASSIGN_OR_RETURN(functions::DeploymentContext context, FunctionDeployment(dir));
   for (const functions::FunctionConfig& config : spec.functions) {
     SLUICE_RETURN_IF_ERROR(

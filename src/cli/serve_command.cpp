@@ -37,13 +37,14 @@ volatile std::sig_atomic_t stop_requested = 0;
 // The engine's API endpoint: S3, and Lambda's Invoke API for requests signed for "lambda".
 Result<std::unique_ptr<s3::S3Server>> StartServer(DataDir& dir, lake::ObjectStore& lake,
                                                   const std::string& listen,
+                                                  s3::SecretLookup secrets,
                                                   server::LambdaService& lambda) {
   s3::ServerOptions options;
   options.listen = listen;
   options.region = dir.identity().region;
   options.identity = dir.identity();
   options.services = {{"lambda", &lambda}};
-  return s3::S3Server::Start(lake, s3::LiveSecretLookup(dir.path() / "credentials.json"), options);
+  return s3::S3Server::Start(lake, std::move(secrets), options);
 }
 
 }  // namespace
@@ -102,25 +103,25 @@ Status RunEngine(DataDir& dir, const EngineRunArgs& args) {
   // targets, Event invokes), and the Invoke API. Opening the pool makes the data dir's first
   // access key when it has none yet.
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<functions::FunctionPool> pool,
-                          OpenFunctionPool(dir, "", data_dir));
+                          OpenFunctionPool(dir, data_dir));
   functions::AsyncInvokerOptions invoker_options;
   invoker_options.identity = dir.identity();
   functions::AsyncInvoker invoker(*db, *pool, invoker_options);
   SLUICE_ASSIGN_OR_RETURN(int requeued, invoker.Recover());
   if (requeued > 0) spdlog::warn("recovered: {} function invocations queued again", requeued);
   dir.function_targets()->OnQueued([&invoker] { invoker.Notify(); });
-  server::LambdaService lambda(*db, *pool, s3::LiveSecretLookup(dir.path() / "credentials.json"),
-                               dir.identity(), SystemClock::Instance(),
+  // One view of the access keys for both APIs: it rereads the file when it changes.
+  s3::SecretLookup secrets = s3::LiveSecretLookup(dir.path() / "credentials.json");
+  server::LambdaService lambda(*db, *pool, secrets, dir.identity(), SystemClock::Instance(),
                                [&invoker] { invoker.Notify(); });
   // Asked for no API (`sluice run`), the engine still serves one on a free loopback port: its
   // functions reach the lake through it.
   const bool serving = !args.s3_listen.empty();
   SLUICE_ASSIGN_OR_RETURN(
       std::unique_ptr<s3::S3Server> s3_server,
-      StartServer(dir, *lake, serving ? args.s3_listen : "127.0.0.1:0", lambda));
+      StartServer(dir, *lake, serving ? args.s3_listen : "127.0.0.1:0", secrets, lambda));
   std::string endpoint = "http://" + s3_server->address();
-  pool->SetEnvironment("AWS_ENDPOINT_URL", endpoint);
-  pool->SetEnvironment("SLUICE_ENDPOINT_URL", endpoint);
+  UseEngineEndpoint(*pool, endpoint);
   SLUICE_RETURN_IF_ERROR(WriteEngineEndpoint(dir, endpoint));
   if (serving) {
     std::printf("%s\n", s3_server->address().c_str());

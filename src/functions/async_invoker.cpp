@@ -3,18 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
 namespace sluice::functions {
-namespace {
-
-using nlohmann::json;
-
-std::string ErrorDocument(std::string_view type, std::string_view message) {
-  return json{{"errorType", type}, {"errorMessage", message}}.dump();
-}
-
-}  // namespace
 
 AsyncInvoker::AsyncInvoker(store::Database& db, FunctionPool& pool, AsyncInvokerOptions options)
     : db_(db), pool_(pool), options_(std::move(options)) {}

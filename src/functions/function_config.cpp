@@ -137,12 +137,17 @@ std::optional<RuntimeKind> RuntimeKindOf(std::string_view runtime) {
   return std::nullopt;
 }
 
-Status ValidateFunctionConfig(const FunctionConfig& config) {
-  if (config.name.empty() || config.name.size() > kMaxNameLength ||
-      !std::all_of(config.name.begin(), config.name.end(), IsNameCharacter)) {
-    return Invalid("function name \"" + config.name +
+Status ValidateFunctionName(std::string_view name) {
+  if (name.empty() || name.size() > kMaxNameLength ||
+      !std::all_of(name.begin(), name.end(), IsNameCharacter)) {
+    return Invalid("function name \"" + std::string(name) +
                    "\" must be 1 to 64 letters, digits, hyphens or underscores");
   }
+  return Status::Ok();
+}
+
+Status ValidateFunctionConfig(const FunctionConfig& config) {
+  SLUICE_RETURN_IF_ERROR(ValidateFunctionName(config.name));
   const std::string where = "function " + config.name + ": ";
   if (config.description.size() > kMaxDescriptionLength) {
     return Invalid(where + "the description is longer than 256 characters");

@@ -1,9 +1,5 @@
 #include "sluice/functions/function_pool.h"
 
-#include <spdlog/spdlog.h>
-
-#include <nlohmann/json.hpp>
-
 #include "functions/builtin_runtimes.h"
 #include "functions/sandbox.h"
 #include "sluice/common/ids.h"
@@ -14,20 +10,20 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// "2026/12/06/[$LATEST]" and 32 hex digits: Lambda's log stream names.
-std::string NewLogStream(TimePoint now) {
-  std::string day = FormatIso8601Millis(now).substr(0, 10);
-  for (char& c : day)
-    if (c == '-') c = '/';
-  return day + "/[$LATEST]" + RandomHex(16);
-}
+// A sandbox's log stream, named as Lambda names them ("2026/12/06/[$LATEST]" and 32 hex
+// digits), and the file that holds it ("2026-12-06-<hex>.log").
+struct LogStream {
+  std::string name;
+  std::string file_name;
+};
 
-// A log stream as a file name: "2026-12-06-<hex>.log".
-std::string LogFileName(const std::string& stream) {
-  std::string day = stream.substr(0, 10);
-  for (char& c : day)
-    if (c == '/') c = '-';
-  return day + "-" + stream.substr(stream.rfind(']') + 1) + ".log";
+LogStream NewLogStream(TimePoint now) {
+  std::string day = FormatIso8601Millis(now).substr(0, 10);  // "2026-12-06"
+  std::string id = RandomHex(16);
+  std::string slashed = day;
+  for (char& c : slashed)
+    if (c == '-') c = '/';
+  return {slashed + "/[$LATEST]" + id, day + "-" + id + ".log"};
 }
 
 std::string ExecutionEnv(RuntimeKind kind) {
@@ -137,8 +133,8 @@ Result<std::unique_ptr<Sandbox>> FunctionPool::StartSandbox(const StoredFunction
   spec.cwd = code;
   spec.timeout_seconds = config.timeout_seconds;
   spec.memory_mb = config.memory_mb;
-  std::string stream = NewLogStream(options_.clock->Now());
-  spec.log_path = FunctionLogFolder(options_.functions_root, config.name) / LogFileName(stream);
+  LogStream stream = NewLogStream(options_.clock->Now());
+  spec.log_path = FunctionLogFolder(options_.functions_root, config.name) / stream.file_name;
 
   std::map<std::string, std::string>& env = spec.environment;
   env = config.environment;
@@ -155,7 +151,7 @@ Result<std::unique_ptr<Sandbox>> FunctionPool::StartSandbox(const StoredFunction
   env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = std::to_string(config.memory_mb);
   env["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
   env["AWS_LAMBDA_LOG_GROUP_NAME"] = "/aws/lambda/" + config.name;
-  env["AWS_LAMBDA_LOG_STREAM_NAME"] = stream;
+  env["AWS_LAMBDA_LOG_STREAM_NAME"] = stream.name;
   env["TZ"] = ":UTC";
   if (!options_.marker.empty()) env["SLUICE_ENGINE_DIR"] = options_.marker;
   std::lock_guard lock(mutex_);
@@ -217,9 +213,7 @@ Result<InvokeResponse> FunctionPool::Invoke(const StoredFunction& function,
         response.function_error = "Unhandled";
         response.error_type = "Runtime.InvalidEntrypoint";
         response.request_id = request.request_id.empty() ? NewUuid() : request.request_id;
-        response.payload = nlohmann::json{{"errorType", response.error_type},
-                                          {"errorMessage", started.status().message()}}
-                               .dump();
+        response.payload = ErrorDocument(response.error_type, started.status().message());
         return response;
       }
       return started.status();

@@ -9,11 +9,7 @@ namespace sluice::functions {
 Status FunctionTargets::CheckTarget(const bus::Target& target) const {
   // The function may be created after the rule (Lambda's PutTargets does not look either); only
   // its name is checked now.
-  FunctionConfig probe;
-  probe.name = target.function;
-  probe.runtime = "provided";
-  probe.code = "-";
-  return ValidateFunctionConfig(probe).WithContext("target " + target.id);
+  return ValidateFunctionName(target.function).WithContext("target " + target.id);
 }
 
 bus::InvokeResult FunctionTargets::Invoke(const bus::Invocation& invocation) {

@@ -45,7 +45,7 @@ std::string ErrorTypeOf(const http::HttpRequest& request, const std::string& bod
 std::string ErrorBodyOf(const std::string& body, const std::string& error_type) {
   json document = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (document.is_object()) return body;
-  return json{{"errorType", error_type}, {"errorMessage", body}}.dump();
+  return ErrorDocument(error_type, body);
 }
 
 enum class ReadOutcome { kRead, kTooLarge, kFailed };
@@ -194,10 +194,9 @@ http::HttpResponse RuntimeApi::Reply(const http::HttpRequest& request, http::Req
   RuntimeReply reply{kind, std::move(text), ""};
   if (read == ReadOutcome::kTooLarge) {
     reply = {RuntimeReply::Kind::kError,
-             json{{"errorType", "Function.ResponseSizeTooLarge"},
-                  {"errorMessage", "Response payload size exceeded maximum allowed payload size (" +
-                                       std::to_string(kMaxSyncPayloadBytes) + " bytes)."}}
-                 .dump(),
+             ErrorDocument("Function.ResponseSizeTooLarge",
+                           "Response payload size exceeded maximum allowed payload size (" +
+                               std::to_string(kMaxSyncPayloadBytes) + " bytes)."),
              "Function.ResponseSizeTooLarge"};
   } else if (kind != RuntimeReply::Kind::kResponse) {
     reply.error_type = ErrorTypeOf(request, reply.body);

@@ -10,7 +10,6 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
-#include <nlohmann/json.hpp>
 
 #include "sluice/common/ids.h"
 #include "sluice/common/time_format.h"
@@ -18,7 +17,6 @@
 namespace sluice::functions {
 namespace {
 
-using nlohmann::json;
 using SteadyClock = std::chrono::steady_clock;
 
 // How often the watchdog looks at a working runtime's memory.
@@ -52,10 +50,6 @@ std::string GoExitDescription(const ExitStatus& status) {
   for (char& c : name)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return "signal: " + name;
-}
-
-std::string ErrorDocument(std::string_view type, std::string_view message) {
-  return json{{"errorType", type}, {"errorMessage", message}}.dump();
 }
 
 }  // namespace
@@ -139,8 +133,9 @@ InvokeResponse Sandbox::Invoke(const InvokeRequest& request, const Clock& clock)
   InvokeResponse response;
   response.request_id = request.request_id.empty() ? NewUuid() : request.request_id;
   const std::string& id = response.request_id;
+  // Where this invocation's lines begin, for its tail.
   struct stat before {};
-  off_t log_start = ::fstat(log_.get(), &before) == 0 ? before.st_size : 0;
+  off_t log_start = request.tail_log && ::fstat(log_.get(), &before) == 0 ? before.st_size : 0;
   Log("START RequestId: " + id + " Version: $LATEST");
 
   auto fail = [&](std::string_view type, const std::string& message) {

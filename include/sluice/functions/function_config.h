@@ -55,6 +55,8 @@ std::optional<RuntimeKind> RuntimeKindOf(std::string_view runtime);
 // Checks everything CreateFunction checks, with Lambda's error code
 // (InvalidParameterValueException) and a message naming the field.
 Status ValidateFunctionConfig(const FunctionConfig& config);
+// The name alone: 1-64 of A-Za-z0-9-_ (what a rule target naming a function is checked for).
+Status ValidateFunctionName(std::string_view name);
 
 // Lambda's GetFunctionConfiguration fields for what the config holds, plus sluice's Command,
 // Code, ReservedConcurrentExecutions and the event invoke config (MaximumRetryAttempts,

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 namespace sluice::functions {
 
@@ -14,6 +16,12 @@ inline constexpr size_t kMaxSyncPayloadBytes = 6 * 1024 * 1024;
 inline constexpr size_t kMaxAsyncPayloadBytes = 1024 * 1024;
 // X-Amz-Log-Result carries at most the last 4 KB of an invocation's log.
 inline constexpr size_t kLogTailBytes = 4096;
+
+// Lambda's error document, {"errorType": ..., "errorMessage": ...}, for the failures sluice
+// itself reports (timeouts, exits, throttles); runtimes send their own.
+inline std::string ErrorDocument(std::string_view type, std::string_view message) {
+  return nlohmann::json{{"errorType", type}, {"errorMessage", message}}.dump();
+}
 
 struct InvokeRequest {
   std::string payload = "{}";  // JSON
